@@ -1,0 +1,142 @@
+"""A network design: everything needed to reproduce a run, as immutable dataclasses.
+
+The editor changes a design by building a new one with :func:`dataclasses.replace`, which is
+what makes undo/redo trivial. Reading and writing design files (validation, migration, atomic
+saves) lives in :mod:`nnviz.core.design_file`; this module only knows the vocabulary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# --- the vocabulary every part of nnviz shares ------------------------------------------------
+
+ACTIVATIONS = (
+    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus",
+    "softmax", "step",
+)
+#: Activations a hidden layer may use (softmax and step only make sense at the output).
+HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a not in ("softmax", "step"))
+OUTPUT_ACTIVATIONS = ("auto", *ACTIVATIONS)
+LOSSES = ("auto", "mse", "binary_cross_entropy", "categorical_cross_entropy", "perceptron")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+SCHEDULES = ("constant", "step", "cosine")
+INITIALIZERS = ("small_random", "uniform", "xavier", "he")
+ENGINES = ("numpy", "torch")
+DEVICES = ("auto", "cpu", "cuda")
+DTYPES = ("float32", "float64")
+#: Derived input features of 2D datasets, as TensorFlow Playground offers them.
+FEATURES_2D = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+
+#: Every data set a design may name (see nnviz.core.data for what each one is).
+DATASET_NAMES = (
+    # TensorFlow Playground's own
+    "circle", "xor", "gauss", "spiral", "plane", "multi_gauss",
+    # the textbooks' logic gates, four points each
+    "and", "or", "nand", "xor_gate",
+    # more 2D
+    "moons", "blobs", "spirals", "blobs_multi", "checkerboard",
+    # 1D regression (universal approximation)
+    "sine", "abs", "step", "polynomial",
+    # bundled real data
+    "iris", "breast_cancer", "digits",
+    # the user's own file
+    "csv",
+)
+
+MAX_UNITS = 4096
+MAX_LAYERS = 32
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One hidden layer: its width, its activation and its (inverted) dropout rate."""
+
+    units: int = 4
+    activation: str = "tanh"
+    dropout: float = 0.0
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """The output layer. ``"auto"`` derives activation and loss from the task."""
+
+    activation: str = "auto"
+    loss: str = "auto"
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Which data to learn from and how to generate or read it.
+
+    ``name`` is a built-in generator (``"xor"``, ``"circle"``, ...), a bundled real data set
+    (``"iris"``, ``"breast_cancer"``, ``"digits"``) or ``"csv"`` (then ``path``,
+    ``label_column`` and ``feature_columns`` say what to read).
+    """
+
+    name: str = "xor"
+    noise: float = 0.0
+    points: int = 500
+    train_fraction: float = 0.5
+    seed: int = 0
+    classes: int = 3
+    path: str | None = None
+    label_column: str | None = None
+    feature_columns: tuple[str, ...] | None = None
+    task: str | None = None  # only for csv: "classification" or "regression"
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """Optimizer and its parameters; fields an optimizer does not use are ignored."""
+
+    name: str = "sgd"
+    learning_rate: float = 0.03
+    momentum: float = 0.9  # momentum, nesterov
+    beta1: float = 0.9  # adam, adamw
+    beta2: float = 0.999  # adam, adamw
+    rho: float = 0.9  # rmsprop
+    epsilon: float = 1e-8  # rmsprop, adam, adamw
+    weight_decay: float = 0.01  # adamw (decoupled)
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """Learning-rate schedule over epochs: constant, step decay or cosine."""
+
+    name: str = "constant"
+    step_size: int = 100  # step: multiply by gamma every step_size epochs
+    gamma: float = 0.5
+    min_learning_rate: float = 0.0  # cosine: the rate reached at the last epoch
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """How to train: optimizer, schedule, batches, regularisation, stopping, engine."""
+
+    optimizer: OptimizerSpec = field(default_factory=OptimizerSpec)
+    schedule: ScheduleSpec = field(default_factory=ScheduleSpec)
+    batch_size: int = 10
+    epochs: int = 1000
+    l1: float = 0.0
+    l2: float = 0.0
+    initializer: str = "uniform"
+    seed: int = 0
+    early_stopping: bool = False
+    patience: int = 50
+    engine: str = "numpy"
+    device: str = "auto"
+    dtype: str = "float32"
+
+
+@dataclass(frozen=True)
+class Design:
+    """A whole design: data, inputs, hidden layers, output and training settings."""
+
+    name: str = "Untitled"
+    description: str = ""
+    dataset: DatasetSpec = field(default_factory=DatasetSpec)
+    features: tuple[str, ...] = ("x1", "x2")
+    layers: tuple[LayerSpec, ...] = (LayerSpec(4), LayerSpec(2))
+    output: OutputSpec = field(default_factory=OutputSpec)
+    training: TrainingSpec = field(default_factory=TrainingSpec)

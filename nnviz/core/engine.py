@@ -1,0 +1,93 @@
+"""What a training engine is: the one interface the NumPy and torch engines both implement.
+
+Parameters cross this boundary as NumPy arrays, ``[(W, b), ...]`` with ``W`` of shape
+``(out, in)``, so the training loop, the snapshots, the views and the exporters never care
+which engine computed them. Both engines start from the same NumPy initial weights
+(:func:`nnviz.core.initializers.init_params`), which is what makes them comparable.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from nnviz.core.design import OptimizerSpec
+from nnviz.core.network import NetworkSpec
+
+Params = list[tuple[np.ndarray, np.ndarray]]
+
+
+class EngineUnavailable(RuntimeError):
+    """The chosen engine cannot run here (torch not installed, CUDA missing); says how to fix."""
+
+
+class Engine(Protocol):
+    """A trainable network.
+
+    ``x`` is always the network input (derived, standardised features), ``t`` the encoded
+    targets of :func:`nnviz.core.network.encode_targets`. Losses are the *data* loss (the mean
+    over the batch, without the L1/L2 penalty, so train and test losses compare); gradients
+    include the penalty ``l1 * sum|W| + l2 / 2 * sum W**2`` on weights (not biases).
+    """
+
+    name: str  # "numpy" or "torch"
+    device: str  # "cpu", "cuda:0", ...
+
+    def get_params(self) -> Params:
+        """Copies of the current weights and biases."""
+
+    def set_params(self, params: Params) -> None:
+        """Replace the weights and biases (shapes must match the spec)."""
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Output activations in evaluation mode (no dropout), shape (n, n_outputs)."""
+
+    def loss(self, x: np.ndarray, t: np.ndarray) -> float:
+        """Data loss in evaluation mode."""
+
+    def gradients(self, x: np.ndarray, t: np.ndarray) -> tuple[float, Params]:
+        """Data loss and gradients of loss + penalty, in training mode (dropout on).
+
+        Does not change the weights: the UI shows gradients and tests check them.
+        """
+
+    def apply_gradients(self, grads: Params, learning_rate: float) -> None:
+        """One optimizer update with the given gradients."""
+
+    def train_batch(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
+        """``gradients`` then ``apply_gradients``, fused for speed; returns the batch loss.
+
+        For the perceptron (step output) this applies the perceptron rule sample by sample.
+        """
+
+    def set_optimizer(self, optimizer: OptimizerSpec) -> None:
+        """Change optimizer settings mid-run; state (moments) is kept when the kind is unchanged."""
+
+    def set_regularization(self, l1: float, l2: float) -> None:
+        """Change the L1/L2 penalty mid-run."""
+
+
+def create_engine(
+    kind: str,
+    spec: NetworkSpec,
+    params: Params,
+    optimizer: OptimizerSpec,
+    *,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    dtype: str = "float32",
+    seed: int = 0,
+    device: str = "auto",
+) -> Engine:
+    """Build the engine ``kind`` ("numpy" or "torch"); torch is imported only for "torch"."""
+    if kind == "numpy":
+        from nnviz.core.numpy_engine import NumpyEngine
+
+        return NumpyEngine(spec, params, optimizer, l1=l1, l2=l2, dtype=dtype, seed=seed)
+    if kind == "torch":
+        from nnviz.core.torch_engine import TorchEngine
+
+        return TorchEngine(spec, params, optimizer, l1=l1, l2=l2, dtype=dtype, seed=seed,
+                           device=device)
+    raise ValueError(f"unknown engine {kind!r}; choose numpy or torch")

@@ -1,0 +1,63 @@
+"""What the training loop yields: immutable records of one epoch and of the network's state.
+
+Snapshots carry copies of the weights with the write flag cleared, never views the engine
+still writes to, so they can be handed to another thread or process and drawn at leisure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Why a run stopped (Snapshot.status); "running" and "paused" while it goes on.
+RUNNING = "running"
+PAUSED = "paused"
+FINISHED = "finished"  # reached the epoch limit
+EARLY_STOPPED = "early_stopped"  # test loss stopped improving; best weights restored
+DIVERGED = "diverged"  # loss or weights became non-finite; last finite weights kept
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    """One row of the training history (one epoch, or one step when stepping by batch).
+
+    ``train_metric``/``test_metric`` are accuracy for classification and R² for regression;
+    ``train_rmse``/``test_rmse`` are NaN for classification. ``grad_norms`` holds the L2 norm
+    of each dense layer's weight gradient; ``dead_fraction`` the share of units of each
+    hidden layer whose output is zero on every training point (dead ReLUs).
+    """
+
+    epoch: int
+    step: int
+    train_loss: float
+    test_loss: float
+    train_metric: float
+    test_metric: float
+    train_rmse: float
+    test_rmse: float
+    learning_rate: float
+    grad_norms: tuple[float, ...]
+    dead_fraction: tuple[float, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """The state after an epoch (or step): its metrics, the weights, and the run's status."""
+
+    metrics: EpochMetrics
+    params: tuple[tuple[np.ndarray, np.ndarray], ...]
+    status: str = RUNNING
+    message: str = ""
+
+
+def frozen_copy(params) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Read-only copies of ``[(W, b), ...]``: safe to share while training goes on."""
+    out = []
+    for w, b in params:
+        w, b = np.array(w, copy=True), np.array(b, copy=True)
+        w.flags.writeable = False
+        b.flags.writeable = False
+        out.append((w, b))
+    return tuple(out)

@@ -1,0 +1,23 @@
+"""Shared test set-up: Qt runs offscreen, and no test may leave a thread or process behind."""
+
+import os
+import threading
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_threads():
+    """Fail a test that leaves a Python thread running (as napari's conftest does)."""
+    before = set(threading.enumerate())
+    yield
+    leftover = [
+        t for t in threading.enumerate()
+        if t not in before and t.is_alive() and not t.daemon
+    ]
+    for t in leftover:
+        t.join(timeout=2)
+    leftover = [t for t in leftover if t.is_alive()]
+    assert not leftover, f"test left threads running: {leftover}"
