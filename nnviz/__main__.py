@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the bundled app's training process starts through here
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["train"]:
         from nnviz.cli import train_main

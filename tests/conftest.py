@@ -5,7 +5,7 @@ import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)
@@ -14,8 +14,7 @@ def _no_leftover_threads():
     before = set(threading.enumerate())
     yield
     leftover = [
-        t for t in threading.enumerate()
-        if t not in before and t.is_alive() and not t.daemon
+        t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon
     ]
     for t in leftover:
         t.join(timeout=2)

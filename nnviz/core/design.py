@@ -12,8 +12,17 @@ from dataclasses import dataclass, field
 # --- the vocabulary every part of nnviz shares ------------------------------------------------
 
 ACTIVATIONS = (
-    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus",
-    "softmax", "step",
+    "linear",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "gelu",
+    "silu",
+    "softplus",
+    "softmax",
+    "step",
 )
 #: Activations a hidden layer may use (softmax and step only make sense at the output).
 HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a not in ("softmax", "step"))
@@ -31,21 +40,59 @@ FEATURES_2D = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 #: Every data set a design may name (see nnviz.core.data for what each one is).
 DATASET_NAMES = (
     # TensorFlow Playground's own
-    "circle", "xor", "gauss", "spiral", "plane", "multi_gauss",
+    "circle",
+    "xor",
+    "gauss",
+    "spiral",
+    "plane",
+    "multi_gauss",
     # the textbooks' logic gates, four points each
-    "and", "or", "nand", "xor_gate",
+    "and",
+    "or",
+    "nand",
+    "xor_gate",
     # more 2D
-    "moons", "blobs", "spirals", "blobs_multi", "checkerboard",
+    "moons",
+    "blobs",
+    "spirals",
+    "blobs_multi",
+    "checkerboard",
     # 1D regression (universal approximation)
-    "sine", "abs", "step", "polynomial",
+    "sine",
+    "abs",
+    "step",
+    "polynomial",
     # bundled real data
-    "iris", "breast_cancer", "digits",
+    "iris",
+    "breast_cancer",
+    "digits",
     # the user's own file
     "csv",
 )
 
+#: Data sets with two raw inputs (x1, x2), whose network inputs are chosen from FEATURES_2D.
+DATASETS_2D = (
+    "circle",
+    "xor",
+    "gauss",
+    "spiral",
+    "plane",
+    "multi_gauss",
+    "and",
+    "or",
+    "nand",
+    "xor_gate",
+    "moons",
+    "blobs",
+    "spirals",
+    "blobs_multi",
+    "checkerboard",
+)
+
 MAX_UNITS = 4096
 MAX_LAYERS = 32
+MAX_NAME_LENGTH = 100
+MAX_DESCRIPTION_LENGTH = 2000
 
 
 @dataclass(frozen=True)

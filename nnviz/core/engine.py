@@ -88,6 +88,7 @@ def create_engine(
     if kind == "torch":
         from nnviz.core.torch_engine import TorchEngine
 
-        return TorchEngine(spec, params, optimizer, l1=l1, l2=l2, dtype=dtype, seed=seed,
-                           device=device)
+        return TorchEngine(
+            spec, params, optimizer, l1=l1, l2=l2, dtype=dtype, seed=seed, device=device
+        )
     raise ValueError(f"unknown engine {kind!r}; choose numpy or torch")

@@ -78,14 +78,15 @@ def resolve_network(design: Design, n_inputs: int, task: str, n_classes: int) ->
         if activation != "step" or loss != "perceptron":
             raise DesignMismatch("the perceptron rule needs a step output with the perceptron loss")
         if design.layers:
-            raise DesignMismatch("a step output trains with the perceptron rule: remove the hidden layers")
+            raise DesignMismatch(
+                "a step output trains with the perceptron rule: remove the hidden layers"
+            )
         if task != CLASSIFICATION or n_classes > 2:
-            raise DesignMismatch("the perceptron separates two classes; this data set has "
-                                 f"{'a regression target' if task == REGRESSION else f'{n_classes} classes'}")
-    if task == CLASSIFICATION and n_classes > 2:
-        n_out = n_classes
-    else:
-        n_out = 1
+            raise DesignMismatch(
+                "the perceptron separates two classes; this data set has "
+                f"{'a regression target' if task == REGRESSION else f'{n_classes} classes'}"
+            )
+    n_out = n_classes if task == CLASSIFICATION and n_classes > 2 else 1
     if activation == "softmax" and n_out < 2:
         raise DesignMismatch("softmax needs several classes; use sigmoid for two")
     if loss == "categorical_cross_entropy" and activation != "softmax":
@@ -119,5 +120,5 @@ def predict_classes(spec: NetworkSpec, outputs: np.ndarray) -> np.ndarray:
     """Class indices from network outputs (the threshold depends on the output's range)."""
     if spec.sizes[-1] > 1:
         return outputs.argmax(axis=1)
-    threshold = 0.0 if spec.output_activation in ("tanh", "linear") else 0.5
+    threshold = 0.0 if spec.output_activation == "tanh" else 0.5  # tanh learns -1/+1 targets
     return (outputs[:, 0] > threshold).astype(int)

@@ -1,0 +1,131 @@
+"""The live panels of the main window (loss, decision regions, weights, gradients) and the
+training status in its status bar, all fed by the window's training session."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QGraphicsView
+
+from nnviz.core.views import Frame, RunInfo
+from nnviz.ui.panels.gradients_panel import GradientsPanel
+from nnviz.ui.panels.loss_panel import LossPanel
+from nnviz.ui.panels.regions_panel import RegionsPanel
+from nnviz.ui.panels.status_widgets import TrainingStatus
+from nnviz.ui.panels.weights_panel import WeightsPanel
+
+__all__ = ["LivePanels", "install_panels"]
+
+#: Milliseconds between drawing one panel (or the diagram) and the next. Each then draws and
+#: repaints in a turn of the event loop of its own, so no turn keeps the window busy for long
+#: (a timer, a click or a key press waits for one panel at most, not for all of them).
+DRAW_GAP_MS = 1
+
+
+class LivePanels(QObject):
+    """The panels of one window; relays the session's runs and frames to them and the editor.
+
+    A frame of an older run (its generation differs from the current run's) is ignored.
+    Every panel takes a frame's data at once (no row is lost), and they draw the latest data
+    one after the other, a turn of the event loop each.
+    """
+
+    def __init__(self, window, session) -> None:
+        super().__init__(window)
+        self.window = window
+        self.regions = RegionsPanel()
+        self.weights = WeightsPanel()
+        self.loss = LossPanel()
+        self.gradients = GradientsPanel()
+        self.panels = (self.regions, self.weights, self.loss, self.gradients)
+        self.status = TrainingStatus(epoch_limit=self._epoch_limit, patience=self._patience)
+        self.editor = window.findChild(QGraphicsView, "networkEditor")
+        self.generation: int | None = None
+        self._pending: deque[Callable[[], None]] = deque()  # drawings due, in order
+        self._editor_params = None
+        self._editor_views = None  # views not yet shown in the diagram
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(DRAW_GAP_MS)
+        self._draw_timer.timeout.connect(self._draw_next)
+
+        right, bottom = (
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.docks = {
+            "regions": window.add_panel(self.regions, "Decision regions", "regionsDock", right),
+            "weights": window.add_panel(self.weights, "Weights", "weightsDock", right),
+            "loss": window.add_panel(self.loss, "Loss", "lossDock", bottom),
+            "gradients": window.add_panel(self.gradients, "Gradients", "gradientsDock", bottom),
+        }
+        window.statusBar().addPermanentWidget(self.status)
+
+        session.sigRunStarted.connect(self._on_run_started)
+        session.sigFrame.connect(self._on_frame)
+        session.sigStateChanged.connect(self.status.set_state)
+        if self.editor is not None:
+            self.editor.sigNeuronHovered.connect(self._on_neuron_hovered)
+        if session.run_info is not None:
+            self._on_run_started(session.run_info)
+
+    def _epoch_limit(self) -> int:
+        return self.window.design.training.epochs
+
+    def _patience(self) -> int | None:
+        training = self.window.design.training
+        return training.patience if training.early_stopping else None
+
+    def _on_run_started(self, info: RunInfo) -> None:
+        self.generation = info.generation
+        self._pending.clear()
+        self._editor_views = None
+        for panel in self.panels:
+            panel.set_run(info)
+        self.status.set_run(info)
+        if self.editor is not None:
+            self.editor.set_params(None)
+            self.editor.set_neuron_maps(None)
+
+    def _on_frame(self, frame: Frame) -> None:
+        if frame.generation != self.generation:
+            return
+        for panel in self.panels:
+            panel.take_frame(frame)
+        self.status.add_frame(frame)
+        self._editor_params = frame.snapshot.params
+        if frame.views is not None:
+            self._editor_views = frame.views
+        for draw in (*(panel.draw_if_stale for panel in self.panels), self._draw_editor):
+            if draw not in self._pending:
+                self._pending.append(draw)
+        if not self._draw_timer.isActive():
+            self._draw_next()
+
+    def _draw_next(self) -> None:
+        if self._pending:
+            self._pending.popleft()()
+        if self._pending:
+            self._draw_timer.start()
+
+    def _draw_editor(self) -> None:
+        if self.editor is None:
+            return
+        self.editor.set_params(self._editor_params)
+        if self._editor_views is not None:
+            self.editor.set_neuron_maps(self._editor_views)
+            self._editor_views = None
+
+    def _on_neuron_hovered(self, neuron) -> None:
+        if neuron is None:
+            self.regions.show_output()
+        else:
+            self.regions.show_neuron(*neuron)
+
+
+def install_panels(window, session) -> LivePanels:
+    """Create the live panels as docks of ``window`` (via ``window.add_panel``), put the
+    training status in its status bar, and feed them all from ``session``."""
+    return LivePanels(window, session)

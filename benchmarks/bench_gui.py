@@ -1,0 +1,283 @@
+"""How well training and the window share the machine (issue 6's performance goals).
+
+Prints, for TensorFlow Playground's network (2-8-8-1 tanh, 500 points, batch 10):
+
+- training speed headless, twice: the Trainer alone in this process, and the app's training
+  process (a child at lower priority) with no window; then with the main window open, all
+  panels visible, training as fast as possible (goal: at least 70 % of headless), and the CPU
+  share of the window and of the training process (on a machine shared with other work, the
+  lower-priority training process gets less than a core whatever the window does);
+- how often the panels repaint (goal: 30 per second or more);
+- how late a 5 ms timer in the GUI thread fires, 99th percentile (goal: under 20 ms; the median
+  of three runs);
+- memory of both processes over a 100,000-epoch run (goal: flat; the window keeps every
+  history row for export, about 120 bytes an epoch).
+
+Run: ``.venv/bin/python benchmarks/bench_gui.py`` (about four minutes; ``--quick`` for one).
+Qt runs offscreen when no display is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDockWidget, QGraphicsView
+
+from nnviz.core.design import DatasetSpec, Design, LayerSpec, TrainingSpec
+from nnviz.core.training import Trainer
+
+TIMER_MS = 5
+
+
+def playground_design(epochs: int = 10_000_000) -> Design:
+    return Design(
+        name="benchmark",
+        dataset=DatasetSpec(name="circle", points=500, noise=0.1),
+        layers=(LayerSpec(8, "tanh"), LayerSpec(8, "tanh")),
+        training=TrainingSpec(batch_size=10, epochs=epochs),
+    )
+
+
+def headless_epochs_per_second(seconds: float) -> float:
+    """The Trainer alone, in this process, at normal priority."""
+    trainer = Trainer(playground_design())
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        trainer.step_epoch()
+    return trainer.epoch / (time.perf_counter() - start)
+
+
+def session_epochs_per_second(seconds: float) -> float:
+    """The app's training process (a child at lower priority) with no window to feed."""
+    from nnviz.ui.training_session import TrainingSession
+
+    session = TrainingSession()
+    session.set_design(playground_design(), structural=True)
+    wait_until(lambda: session.latest is not None)
+    session.play()
+    wait_until(lambda: session.state == "running")
+    run_for(0.5)
+    epoch0, start = session.epoch, time.perf_counter()
+    run_for(seconds)
+    speed = (session.epoch - epoch0) / (time.perf_counter() - start)
+    session.shutdown()
+    return speed
+
+
+def rss_mb(pid: int | None = None) -> float:
+    """Resident memory of a process, from /proc."""
+    with open(f"/proc/{pid or 'self'}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class PaintCounter(QObject):
+    """Counts paint events of the panels' plot views (what the user sees refresh)."""
+
+    def __init__(self, views) -> None:
+        super().__init__()
+        self.counts = dict.fromkeys(views, 0)
+        for view in views:
+            view.viewport().installEventFilter(self)
+        self._viewports = {view.viewport(): view for view in views}
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and watched in self._viewports:
+            self.counts[self._viewports[watched]] += 1
+        return False
+
+
+class LatenessProbe(QObject):
+    """A 5 ms timer in the GUI thread; records how late each tick comes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lateness: list[float] = []
+        self._last = None
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(TIMER_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            self.lateness.append(max(0.0, (now - self._last) * 1000 - TIMER_MS))
+        self._last = now
+
+    def start(self) -> None:
+        self.lateness.clear()
+        self._last = None
+        self.timer.start()
+
+
+def close_window(app, window) -> float:
+    """Close without the unsaved-changes question; return how long closing took."""
+    window.undo_stack.setClean()
+    start = time.perf_counter()
+    window.close()
+    seconds = time.perf_counter() - start
+    window.deleteLater()
+    app.processEvents()
+    return seconds
+
+
+def open_window(app):
+    from nnviz.ui.main_window import SPEEDS, MainWindow
+
+    window = MainWindow()
+    window.resize(1600, 1000)
+    window.show()
+    loss, gradients = (
+        window.findChild(QDockWidget, name) for name in ("lossDock", "gradientsDock")
+    )
+    if loss is not None and gradients is not None:  # side by side, not tabbed: all visible
+        window.splitDockWidget(loss, gradients, Qt.Orientation.Horizontal)
+    window.push_design(playground_design(), "benchmark")
+    window.speed.setCurrentIndex(len(SPEEDS) - 1)  # as fast as possible
+    session = window.training
+    wait_until(lambda: session.run_info is not None and session.latest is not None)
+    panels = [view for view in window.findChildren(QGraphicsView) if view.isVisible()]
+    return window, session, panels
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the window did not get there in time")
+        run_for(0.01)
+
+
+def run_for(seconds: float) -> None:
+    """Run the GUI's event loop (a real one, as in the app) for ``seconds``."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """User plus system CPU time of a process (all its threads), from /proc."""
+    with open(f"/proc/{pid or 'self'}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def window_run(app, seconds: float) -> dict:
+    """Train as fast as possible with the window open; measure speed, repaints and lateness."""
+    window, session, views = open_window(app)
+    counter = PaintCounter(views)
+    probe = LatenessProbe()
+    frames = []
+    session.sigFrame.connect(lambda frame: frames.append(frame.views is not None))
+    session.play()
+    wait_until(lambda: session.state == "running")
+    run_for(1.0)  # warm up
+    frames.clear()
+    counter.counts = dict.fromkeys(counter.counts, 0)
+    pid = session.process.pid
+    epoch0, start = session.epoch, time.perf_counter()
+    window_cpu, training_cpu = cpu_seconds(), cpu_seconds(pid)
+    probe.start()
+    run_for(seconds)
+    elapsed = time.perf_counter() - start
+    window_cpu, training_cpu = cpu_seconds() - window_cpu, cpu_seconds(pid) - training_cpu
+    probe.timer.stop()
+    epochs = session.epoch - epoch0
+    shutdown = close_window(app, window)  # mid-run
+    busiest = max(counter.counts.values()) if counter.counts else 0
+    return {
+        "epochs_per_second": epochs / elapsed,
+        "frames_per_second": len(frames) / elapsed,
+        "views_per_second": sum(frames) / elapsed,
+        "repaints_per_second": busiest / elapsed,
+        "repaint_counts": sorted(counter.counts.values(), reverse=True),
+        "lateness_p99": float(np.percentile(probe.lateness, 99)),
+        "lateness_median": float(np.median(probe.lateness)),
+        "shutdown_seconds": shutdown,
+        "window_cpu": window_cpu / elapsed,
+        "training_cpu": training_cpu / elapsed,
+    }
+
+
+def memory_run(app, epochs: int) -> list[tuple[int, float, float, float]]:
+    """Train ``epochs`` epochs with the window open; sample both processes' memory."""
+    window, session, _ = open_window(app)
+    session.play()
+    samples = []
+    start = time.perf_counter()
+    next_sample = 0
+    while session.epoch < epochs:
+        run_for(0.05)
+        if session.epoch >= next_sample and session.process is not None:
+            samples.append(
+                (session.epoch, time.perf_counter() - start, rss_mb(), rss_mb(session.process.pid))
+            )
+            next_sample += epochs // 10
+    samples.append(
+        (session.epoch, time.perf_counter() - start, rss_mb(), rss_mb(session.process.pid))
+    )
+    close_window(app, window)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--memory-epochs", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="short runs, 10,000 epochs")
+    args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.runs, args.memory_epochs = 4.0, 1, 10_000
+
+    app = QApplication.instance() or QApplication([])
+    app.setOrganizationName("nnviz-benchmark")  # keep the user's window settings untouched
+    QSettings().clear()
+
+    alone = statistics.median(headless_epochs_per_second(args.seconds) for _ in range(args.runs))
+    print(f"training alone (the Trainer in this process, no window): {alone:,.0f} epochs/s")
+    headless = statistics.median(session_epochs_per_second(args.seconds) for _ in range(args.runs))
+    print(f"training process without a window (nice 10): {headless:,.0f} epochs/s")
+    runs = [window_run(app, args.seconds) for _ in range(args.runs)]
+    for k, run in enumerate(runs, 1):
+        print(
+            f"run {k}: {run['epochs_per_second']:,.0f} epochs/s "
+            f"({run['epochs_per_second'] / alone:.0%} of alone, "
+            f"{run['epochs_per_second'] / headless:.0%} of the process without a window), "
+            f"{run['frames_per_second']:.1f} frames/s ({run['views_per_second']:.1f} with views), "
+            f"panels repaint {run['repaints_per_second']:.1f}/s, "
+            f"timer lateness p99 {run['lateness_p99']:.1f} ms "
+            f"(median {run['lateness_median']:.2f} ms), "
+            f"CPU: window {run['window_cpu']:.0%}, training {run['training_cpu']:.0%} of a core; "
+            f"window closed in {run['shutdown_seconds'] * 1000:.0f} ms"
+        )
+
+    def median(key):
+        return statistics.median(run[key] for run in runs)
+
+    print(
+        f"median of {len(runs)}: {median('epochs_per_second') / alone:.0%} of alone, "
+        f"{median('epochs_per_second') / headless:.0%} of the process without a window "
+        f"(goal >= 70%), {median('repaints_per_second'):.1f} repaints/s (goal >= 30), "
+        f"timer p99 {median('lateness_p99'):.1f} ms (goal < 20)"
+    )
+    print(f"memory over {args.memory_epochs:,} epochs (window, training process):")
+    for epoch, seconds, gui, child in memory_run(app, args.memory_epochs):
+        print(
+            f"  epoch {epoch:>7,} at {seconds:6.1f} s: window {gui:6.1f} MB, "
+            f"training {child:6.1f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""``nnviz train DESIGN.json``: train a design without a window.
+
+Progress goes to stderr about once a second; the result goes to stdout, as one line of text or,
+with ``--json``, as one JSON object. Bad input (a missing or broken design, unusable data, an
+engine that cannot run here, bad arguments) exits with status 2 and one line on stderr.
+Exit status 1 means training diverged, 130 that it was interrupted (Ctrl+C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+from nnviz.core.data.dataset import DatasetError
+from nnviz.core.design_file import DesignFileError, load_design
+from nnviz.core.engine import EngineUnavailable
+from nnviz.core.network import CLASSIFICATION, DesignMismatch
+from nnviz.core.snapshot import DIVERGED, FINISHED, EpochMetrics
+from nnviz.core.training import Trainer
+from nnviz.core.weights_io import EXPORT_FORMATS, save_weights
+
+PROGRESS_INTERVAL = 1.0  # seconds between progress lines
+BAD_INPUT = 2
+DIVERGED_EXIT = 1
+INTERRUPTED_EXIT = 130
+
+
+class BadInput(Exception):
+    """Input the command cannot use; the message is the one line shown to the user."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise BadInput(f"{message} (see nnviz train --help)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0, got {value}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="nnviz train",
+        description="Train a network design without a window.",
+    )
+    parser.add_argument("design", type=Path, help="the design file (.json)")
+    parser.add_argument(
+        "--engine",
+        choices=("numpy", "torch"),
+        help="train with this engine instead of the design's",
+    )
+    parser.add_argument("--epochs", type=_positive, help="train this many epochs (at most)")
+    parser.add_argument(
+        "--seed",
+        type=_seed,
+        help="seed of the initial weights, shuffling and dropout (the data set keeps its own seed)",
+    )
+    parser.add_argument(
+        "--export",
+        type=Path,
+        metavar="PATH",
+        help="save the trained weights (.npz, .safetensors, .pt or .onnx)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as one JSON object on stdout"
+    )
+    return parser
+
+
+def train_main(argv: list[str]) -> int:
+    """Run ``nnviz train`` with ``argv`` (the arguments after ``train``); return the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    except BadInput as error:
+        return _fail(str(error))
+    try:
+        trainer = _make_trainer(args)
+    except BadInput as error:
+        return _fail(str(error))
+
+    started = time.perf_counter()
+    interrupted = _train(trainer)
+    seconds = time.perf_counter() - started
+
+    export_error = None
+    if args.export is not None:
+        try:
+            save_weights(
+                args.export,
+                trainer.design,
+                trainer.spec,
+                trainer.engine.get_params(),
+                trainer.pipeline,
+                trainer.dataset.class_names,
+            )
+        except OSError as error:
+            export_error = f"cannot export the weights to {args.export}: {error.strerror or error}"
+        except (ValueError, ImportError) as error:  # WeightsFileError is a ValueError
+            export_error = f"cannot export the weights: {_one_line(error)}"
+
+    result = _result(trainer, seconds, args.export if export_error is None else None)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(_summary(result))
+    if export_error is not None:
+        return _fail(export_error)
+    if interrupted:
+        return INTERRUPTED_EXIT
+    return DIVERGED_EXIT if trainer.status == DIVERGED else 0
+
+
+def _make_trainer(args: argparse.Namespace) -> Trainer:
+    """Load the design, apply the command's overrides, and build the run."""
+    if args.export is not None and args.export.suffix.lower() not in EXPORT_FORMATS:
+        raise BadInput(
+            f"--export {args.export}: unknown weights format; use a file ending in "
+            f"{', '.join(EXPORT_FORMATS)}"
+        )
+    try:
+        design = load_design(args.design)
+    except DesignFileError as error:
+        problems = "; ".join(error.problems)
+        raise BadInput(f"{args.design}: {problems}") from None
+    training = design.training
+    if args.epochs is not None:
+        training = dataclasses.replace(training, epochs=args.epochs)
+    if args.seed is not None:
+        training = dataclasses.replace(training, seed=args.seed)
+    design = dataclasses.replace(design, training=training)
+    try:
+        return Trainer(design, base_dir=args.design.resolve().parent, engine=args.engine)
+    except (DatasetError, DesignMismatch) as error:
+        raise BadInput(f"{args.design}: {_one_line(error)}") from None
+    except EngineUnavailable as error:
+        raise BadInput(_one_line(error)) from None
+
+
+def _train(trainer: Trainer) -> bool:
+    """Train to the end, with a progress line now and then; return whether Ctrl+C stopped it."""
+    epochs = trainer.training.epochs
+    next_report = time.monotonic() + PROGRESS_INTERVAL
+    run = trainer.run()
+    try:
+        for snapshot in run:
+            now = time.monotonic()
+            if now >= next_report:
+                next_report = now + PROGRESS_INTERVAL
+                print(_progress(snapshot.metrics, epochs, trainer.spec.task), file=sys.stderr)
+    except KeyboardInterrupt:
+        run.close()
+        return True
+    return False
+
+
+def _progress(metrics: EpochMetrics, epochs: int, task: str) -> str:
+    line = (
+        f"epoch {metrics.epoch}/{epochs}  train loss {metrics.train_loss:.4g}  "
+        f"test loss {metrics.test_loss:.4g}"
+    )
+    if task == CLASSIFICATION:
+        return f"{line}  test accuracy {metrics.test_metric:.1%}"
+    return f"{line}  test R² {metrics.test_metric:.4f}"
+
+
+def _result(trainer: Trainer, seconds: float, export: Path | None) -> dict:
+    """What the run achieved, as plain JSON values (NaN becomes null)."""
+    metrics = trainer.snapshot().metrics
+    result = {
+        "design": trainer.design.name,
+        "dataset": trainer.dataset.name,
+        "task": trainer.spec.task,
+        "engine": trainer.engine.name,
+        "device": trainer.engine.device,
+        "status": trainer.status,
+        "message": trainer.message,
+        "epochs": trainer.epoch,
+        "steps": trainer.step,
+        "train_loss": metrics.train_loss,
+        "test_loss": metrics.test_loss,
+    }
+    if trainer.spec.task == CLASSIFICATION:
+        result["train_accuracy"] = metrics.train_metric
+        result["test_accuracy"] = metrics.test_metric
+    else:
+        result["train_r2"] = metrics.train_metric
+        result["test_r2"] = metrics.test_metric
+        result["train_rmse"] = metrics.train_rmse
+        result["test_rmse"] = metrics.test_rmse
+    result["seconds"] = round(seconds, 3)
+    result["export"] = None if export is None else str(export)
+    return {key: _plain(value) for key, value in result.items()}
+
+
+def _summary(result: dict) -> str:
+    if "test_accuracy" in result:
+        metric = f"test accuracy {_percent(result['test_accuracy'])}"
+    else:
+        metric = f"test R² {_number(result['test_r2'])}"
+    epochs = f"{result['epochs']} epoch{'' if result['epochs'] == 1 else 's'}"
+    line = (
+        f"{result['status']} after {epochs} in {result['seconds']:.1f} s "
+        f"({result['engine']}): train loss {_number(result['train_loss'])}, "
+        f"test loss {_number(result['test_loss'])}, {metric}"
+    )
+    if result["status"] != FINISHED:  # then the message says why it stopped early
+        line += f"\n{result['message']}"
+    if result["export"]:
+        line += f"\nweights saved to {result['export']}"
+    return line
+
+
+def _plain(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4g}"
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _one_line(error: Exception) -> str:
+    return "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+
+
+def _fail(message: str) -> int:
+    print(f"nnviz train: {message}", file=sys.stderr)
+    return BAD_INPUT

@@ -1,0 +1,163 @@
+"""From raw inputs to the network's inputs: derived features, then standardisation.
+
+As in TensorFlow Playground, 2D data offer x1, x2, x1², x2², x1·x2, sin x1 and sin x2 (and
+1D data x1, x1², sin x1); wider data (real sets, CSV files) offer their columns. The fitted
+pipeline is plain numbers (``to_dict``), so an exported network can answer on raw inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from nnviz.core.data.dataset import Dataset, DatasetError
+from nnviz.core.design import FEATURES_2D
+
+FEATURES_1D = ("x1", "x1^2", "sin(x1)")
+RAW_2D = ("x1", "x2")
+RAW_1D = ("x1",)
+
+#: How each derived feature is computed from the raw columns x1 (and x2).
+_DERIVED: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "x1": lambda raw: raw[:, 0],
+    "x2": lambda raw: raw[:, 1],
+    "x1^2": lambda raw: raw[:, 0] ** 2,
+    "x2^2": lambda raw: raw[:, 1] ** 2,
+    "x1*x2": lambda raw: raw[:, 0] * raw[:, 1],
+    "sin(x1)": lambda raw: np.sin(raw[:, 0]),
+    "sin(x2)": lambda raw: np.sin(raw[:, 1]),
+}
+
+
+def _available(raw_names: tuple[str, ...]) -> tuple[str, ...]:
+    if raw_names == RAW_2D:
+        return FEATURES_2D
+    if raw_names == RAW_1D:
+        return FEATURES_1D
+    return raw_names
+
+
+def available_features(dataset: Dataset) -> tuple[str, ...]:
+    """The input features a design may choose for this data set."""
+    return _available(dataset.raw_names)
+
+
+def default_features(dataset: Dataset) -> tuple[str, ...]:
+    """("x1", "x2") for 2D data, ("x1",) for 1D data, () (all columns) for wider data."""
+    if dataset.raw_names in (RAW_2D, RAW_1D):
+        return dataset.raw_names
+    return ()
+
+
+def _resolve(raw_names: tuple[str, ...], features: tuple[str, ...]) -> tuple[str, ...]:
+    """Check ``features`` against what the raw columns offer; () means all columns of wide data."""
+    choices = _available(raw_names)
+    derived = raw_names in (RAW_2D, RAW_1D)
+    if not features:
+        if derived:
+            raise DatasetError(f"choose at least one input feature ({', '.join(choices)})")
+        return raw_names
+    for name in features:
+        if name not in choices:
+            raise DatasetError(
+                f"unknown input feature {name!r}; this data set offers {', '.join(choices)}"
+            )
+        if features.count(name) > 1:
+            raise DatasetError(f"input feature {name!r} is chosen twice")
+    return tuple(features)
+
+
+class InputPipeline:
+    """Derived features in a fixed order, then ``(value - mean) / std``.
+
+    ``mean`` and ``std`` are fitted on the training split only (mean 0 and std 1 when the
+    data set does not standardise), so nothing about the test set leaks into training.
+    """
+
+    def __init__(
+        self,
+        raw_names: tuple[str, ...],
+        features: tuple[str, ...],
+        mean: np.ndarray,
+        std: np.ndarray,
+    ) -> None:
+        self.raw_names = tuple(raw_names)
+        self.features = _resolve(self.raw_names, tuple(features))
+        self.mean = np.asarray(mean, dtype=np.float64)
+        self.std = np.asarray(std, dtype=np.float64)
+        shape = (len(self.features),)
+        if self.mean.shape != shape or self.std.shape != shape:
+            raise DatasetError(
+                f"the input pipeline has {len(self.features)} features but "
+                f"{self.mean.size} means and {self.std.size} spreads"
+            )
+        if not (np.isfinite(self.mean).all() and np.isfinite(self.std).all()):
+            raise DatasetError("the input pipeline's means and spreads must be finite numbers")
+        if (self.std <= 0).any():
+            raise DatasetError("the input pipeline's spreads must be positive")
+        derived = self.raw_names in (RAW_2D, RAW_1D)
+        self._columns = None if derived else [self.raw_names.index(f) for f in self.features]
+
+    @classmethod
+    def fit(cls, dataset: Dataset, features: tuple[str, ...]) -> InputPipeline:
+        """The pipeline for ``features`` of ``dataset``, standardisation fitted on train only."""
+        chosen = _resolve(dataset.raw_names, tuple(features))
+        count = len(chosen)
+        unfitted = cls(dataset.raw_names, chosen, np.zeros(count), np.ones(count))
+        if not dataset.standardize:
+            return unfitted
+        derived = unfitted.derive(dataset.x_train)
+        mean = derived.mean(axis=0)
+        std = derived.std(axis=0)
+        return cls(dataset.raw_names, chosen, mean, np.where(std > 1e-12, std, 1.0))
+
+    def derive(self, raw: np.ndarray) -> np.ndarray:
+        """Derived features of raw rows (n, len(raw_names)), before standardisation."""
+        raw = np.asarray(raw, dtype=np.float64)
+        if raw.ndim != 2 or raw.shape[1] != len(self.raw_names):
+            raise DatasetError(
+                f"expected rows of {len(self.raw_names)} raw values "
+                f"({', '.join(self.raw_names)}), got an array of shape {raw.shape}"
+            )
+        if self._columns is not None:
+            return raw[:, self._columns]
+        return np.column_stack([_DERIVED[f](raw) for f in self.features])
+
+    def transform(self, raw: np.ndarray) -> np.ndarray:
+        """The network's input for raw rows: derived features, standardised (float64)."""
+        return (self.derive(raw) - self.mean) / self.std
+
+    def to_dict(self) -> dict:
+        """Plain lists and strings, ready for JSON."""
+        return {
+            "raw_names": list(self.raw_names),
+            "features": list(self.features),
+            "mean": self.mean.tolist(),
+            "std": self.std.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> InputPipeline:
+        """The inverse of :meth:`to_dict`; a malformed dict is a DatasetError."""
+        try:
+            raw_names = tuple(str(n) for n in d["raw_names"])
+            features = tuple(str(f) for f in d["features"])
+            mean = np.array(d["mean"], dtype=np.float64)
+            std = np.array(d["std"], dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as error:
+            raise DatasetError(f"the input pipeline record is malformed: {error}") from None
+        return cls(raw_names, features, mean, std)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InputPipeline):
+            return NotImplemented
+        return (
+            self.raw_names == other.raw_names
+            and self.features == other.features
+            and np.array_equal(self.mean, other.mean)
+            and np.array_equal(self.std, other.std)
+        )
+
+    def __repr__(self) -> str:
+        return f"InputPipeline(features={self.features}, raw_names={self.raw_names})"

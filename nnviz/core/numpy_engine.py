@@ -1,0 +1,264 @@
+"""nnviz's own engine: a multilayer perceptron and backpropagation in plain NumPy.
+
+Read it top to bottom to see how a network learns:
+
+1. **forward** — each dense layer computes ``z = a_in @ W.T + b`` and ``a = f(z)``; in training
+   a hidden layer's output then goes through inverted dropout.
+2. **loss** — how far the outputs are from the targets (:mod:`nnviz.core.losses`).
+3. **backward** — the chain rule from the loss down to the first layer. With ``dz`` the
+   gradient of the loss with respect to a layer's ``z``:
+   ``dW = dz.T @ a_in``, ``db = dz.sum(0)``, and the layer below receives ``da_in = dz @ W``,
+   which its activation turns into its own ``dz`` (:mod:`nnviz.core.activations`).
+4. **update** — the optimizer moves the weights against the gradients
+   (:mod:`nnviz.core.optimizers`). Backward only *returns* gradients; updating is separate.
+
+For speed, every ``W`` and ``b`` is a view into one flat vector (and every gradient into
+another), so an optimizer step is a few NumPy calls on the whole network at once, and the
+gradients are written in place instead of allocated each step.
+
+The perceptron (one step layer, no hidden layer) is the exception: it learns with
+Rosenblatt's rule, sample by sample (:meth:`NumpyEngine.train_batch`).
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+
+from nnviz.core.activations import get_activation
+from nnviz.core.design import DTYPES, OptimizerSpec
+from nnviz.core.engine import Params
+from nnviz.core.losses import get_loss
+from nnviz.core.network import NetworkSpec
+from nnviz.core.optimizers import make_optimizer
+
+
+def forward_layers(spec: NetworkSpec, params: Params, x: np.ndarray) -> list[np.ndarray]:
+    """Every dense layer's output for inputs ``x``, in evaluation mode (no dropout).
+
+    Works from any ``[(W, b), ...]`` (either engine's), which is what the views use to draw
+    each neuron's picture and to find dead ReLUs.
+    """
+    a = np.asarray(x, dtype=params[0][0].dtype)
+    outputs = []
+    for (w, b), name in zip(params, spec.activations, strict=True):
+        a = get_activation(name).value(a @ w.T + b)
+        outputs.append(a)
+    return outputs
+
+
+class NumpyEngine:
+    """A trainable network in NumPy, implementing :class:`nnviz.core.engine.Engine`."""
+
+    name = "numpy"
+    device = "cpu"
+
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        params: Params,
+        optimizer: OptimizerSpec,
+        *,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        dtype: str = "float32",
+        seed: int = 0,
+    ) -> None:
+        if dtype not in DTYPES:
+            raise ValueError(f"unknown dtype {dtype!r}; choose one of {', '.join(DTYPES)}")
+        if spec.is_perceptron and spec.n_layers != 1:
+            raise ValueError(
+                "the perceptron rule trains a single step layer; remove the hidden layers"
+            )
+        self.spec = spec
+        self.dtype = np.dtype(dtype)
+        self.activations = [get_activation(name) for name in spec.activations]
+        self.loss_function = get_loss(spec.loss)
+        # Cross-entropy after its own activation (and the perceptron criterion after a step)
+        # start backprop from the logits: dLoss/dz = (outputs - targets) / n.
+        self.fused = self.loss_function.fused_activation == spec.output_activation
+        self.l1, self.l2 = float(l1), float(l2)
+        self._rng = np.random.default_rng(seed)
+        self._ones_by_size: dict[int, np.ndarray] = {}
+
+        shapes = [(n_out, n_in) for n_in, n_out in pairwise(spec.sizes)]
+        self._flat_params, self._params = _flat_layers(shapes, self.dtype)
+        self._flat_grads, self._grads = _flat_layers(shapes, self.dtype)
+        self._optimizer = make_optimizer(optimizer, self._flat_params.size, self.dtype)
+        self.set_params(params)
+        # Per dense layer: (W, b) views, their gradients' views, activation, dropout rate.
+        self._layers = list(
+            zip(self._params, self._grads, self.activations, spec.dropouts, strict=True)
+        )
+
+    # --- parameters and settings -------------------------------------------------------------
+
+    def get_params(self) -> Params:
+        return [(w.copy(), b.copy()) for w, b in self._params]
+
+    def set_params(self, params: Params) -> None:
+        _copy_layers(params, self._params, "params")
+
+    def set_optimizer(self, optimizer: OptimizerSpec) -> None:
+        if optimizer.name == self._optimizer.spec.name:
+            self._optimizer.spec = optimizer  # new settings, same moments
+        else:
+            self._optimizer = make_optimizer(optimizer, self._flat_params.size, self.dtype)
+
+    def set_regularization(self, l1: float, l2: float) -> None:
+        self.l1, self.l2 = float(l1), float(l2)
+
+    # --- forward ---------------------------------------------------------------------------
+
+    def _forward(self, x: np.ndarray, training: bool):
+        """The outputs and, per layer, what backward needs: (input, z, f(z), dropout mask)."""
+        a = np.asarray(x, dtype=self.dtype)
+        cache = []
+        for (w, b), _, activation, rate in self._layers:
+            z = a.dot(w.T)  # ndarray.dot: same as @, half the call overhead on small arrays
+            z += b
+            h = activation.value(z)
+            mask = self._dropout_mask(h.shape, rate) if training and rate > 0 else None
+            cache.append((a, z, h, mask))
+            a = h if mask is None else h * mask
+        return a, cache
+
+    def _dropout_mask(self, shape, rate: float) -> np.ndarray:
+        """Inverted dropout: drop each unit with probability ``rate`` and scale the survivors
+        by ``1 / (1 - rate)``, so evaluation needs no rescaling."""
+        scale = 1.0 / (1.0 - rate) if rate < 1.0 else 0.0
+        keep = self._rng.random(shape, dtype=self.dtype) >= rate
+        return keep * self.dtype.type(scale)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self._forward(x, training=False)[0]
+
+    def _data_loss(self, outputs, z, t) -> float:
+        if self.fused:
+            return self.loss_function.value_from_logits(z, t)
+        return self.loss_function.value(outputs, t)
+
+    def loss(self, x: np.ndarray, t: np.ndarray) -> float:
+        outputs, cache = self._forward(x, training=False)
+        return self._data_loss(outputs, cache[-1][1], np.asarray(t, dtype=self.dtype))
+
+    # --- backward --------------------------------------------------------------------------
+
+    def _backward(self, x: np.ndarray, t: np.ndarray) -> float:
+        """Forward in training mode, then fill the flat gradient vector; returns the data loss."""
+        t = np.asarray(t, dtype=self.dtype)
+        outputs, cache = self._forward(x, training=True)
+        z_out = cache[-1][1]
+        if self.fused:
+            loss = self.loss_function.value_from_logits(z_out, t)
+            dz = self.loss_function.gradient_wrt_logits(outputs, t)
+        else:
+            loss, da = self.loss_function.value_and_gradient(outputs, t)
+            dz = self.activations[-1].backward(z_out, outputs, da)
+
+        ones = self._ones(len(outputs))
+        for k in range(len(cache) - 1, -1, -1):
+            (w, _), (dw, db), _, _ = self._layers[k]
+            dz.T.dot(cache[k][0], out=dw)  # the layer's input, a_in
+            ones.dot(dz, out=db)  # dz.sum(axis=0), through BLAS: 3x faster on small batches
+            if k > 0:
+                _, z, h, mask = cache[k - 1]
+                da = dz.dot(w)
+                if mask is not None:
+                    da *= mask
+                dz = self._layers[k - 1][2].backward(z, h, da)
+
+        self._add_penalty_gradients()
+        return loss
+
+    def _ones(self, n: int) -> np.ndarray:
+        """A vector of ``n`` ones, made once per batch size."""
+        ones = self._ones_by_size.get(n)
+        if ones is None:
+            ones = self._ones_by_size[n] = np.ones(n, self.dtype)
+        return ones
+
+    def _add_penalty_gradients(self) -> None:
+        """d/dW of ``l1 * sum|W| + l2 / 2 * sum W**2`` (weights only, biases are free)."""
+        if not (self.l1 or self.l2):
+            return
+        for (w, _), (dw, _) in zip(self._params, self._grads, strict=True):
+            if self.l2:
+                dw += self.l2 * w
+            if self.l1:
+                dw += self.l1 * np.sign(w)
+
+    def gradients(self, x: np.ndarray, t: np.ndarray) -> tuple[float, Params]:
+        """Data loss and gradients of loss + penalty, with dropout on; weights stay unchanged.
+
+        For the perceptron these are the perceptron criterion's gradients (see
+        :class:`nnviz.core.losses.PerceptronLoss`), while ``train_batch`` applies the rule itself.
+        """
+        loss = self._backward(x, t)
+        return loss, [(dw.copy(), db.copy()) for dw, db in self._grads]
+
+    # --- update ----------------------------------------------------------------------------
+
+    def apply_gradients(self, grads: Params, learning_rate: float) -> None:
+        _copy_layers(grads, self._grads, "gradients")
+        self._optimizer.step(self._flat_params, self._flat_grads, learning_rate)
+
+    def train_batch(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
+        """One step on a batch; returns its data loss (before the update).
+
+        The perceptron returns the share of samples the rule had to correct in this pass.
+        """
+        if self.spec.is_perceptron:
+            return self._perceptron_rule(x, t, learning_rate)
+        loss = self._backward(x, t)
+        self._optimizer.step(self._flat_params, self._flat_grads, learning_rate)
+        return loss
+
+    def _perceptron_rule(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
+        """Rosenblatt's rule, one sample at a time in order: ``y = step(W x + b)``, then
+        ``W += lr * (t - y) x`` and ``b += lr * (t - y)``. Only mistakes move the weights, so
+        it stops for good once every sample is right; that can only happen when a straight
+        line separates the classes (AND, OR), never on XOR.
+
+        It ignores the optimizer and the L1/L2 penalty: the rule is its own update.
+        """
+        x = np.asarray(x, dtype=self.dtype)
+        t = np.asarray(t, dtype=self.dtype)
+        ((w, b),) = self._params
+        mistakes = 0
+        for xi, ti in zip(x, t, strict=True):
+            error = ti - (w @ xi + b > 0)
+            if error.any():
+                mistakes += 1
+                w += learning_rate * np.outer(error, xi)
+                b += learning_rate * error
+        return mistakes / len(x)
+
+
+def _flat_layers(shapes, dtype):
+    """One zeroed flat vector and ``[(W, b), ...]`` views into it, layer after layer."""
+    flat = np.zeros(sum(n_out * n_in + n_out for n_out, n_in in shapes), dtype)
+    layers, start = [], 0
+    for n_out, n_in in shapes:
+        w = flat[start : start + n_out * n_in].reshape(n_out, n_in)
+        start += n_out * n_in
+        b = flat[start : start + n_out]
+        start += n_out
+        layers.append((w, b))
+    return flat, layers
+
+
+def _copy_layers(source: Params, target: Params, what: str) -> None:
+    """Copy ``[(W, b), ...]`` into the engine's views, checking every shape first."""
+    if len(source) != len(target):
+        raise ValueError(f"{what} have {len(source)} layers; this network has {len(target)}")
+    for k, ((w, b), (tw, tb)) in enumerate(zip(source, target, strict=True)):
+        if np.shape(w) != tw.shape or np.shape(b) != tb.shape:
+            raise ValueError(
+                f"{what} of layer {k + 1} have shapes {np.shape(w)} and {np.shape(b)}; "
+                f"this network needs {tw.shape} and {tb.shape}"
+            )
+    for (w, b), (tw, tb) in zip(source, target, strict=True):
+        tw[...] = w
+        tb[...] = b

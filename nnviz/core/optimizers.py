@@ -1,0 +1,154 @@
+"""Optimizers, update for update the same as ``torch.optim``.
+
+An optimizer updates one flat parameter vector in place from one flat gradient vector (the
+NumPy engine keeps every weight and bias as a view into a single vector, so an update is a
+handful of NumPy calls whatever the number of layers). The learning rate comes with each call
+because the training loop applies the schedule. Moments live in the optimizer, so a new one
+starts from zero.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from nnviz.core.design import OptimizerSpec
+
+
+class Optimizer(ABC):
+    """``step(params, grads, lr)`` changes ``params`` in place; ``grads`` may be overwritten."""
+
+    def __init__(self, spec: OptimizerSpec, size: int, dtype) -> None:
+        self.spec = spec
+        self.size = size
+        self.dtype = np.dtype(dtype)
+
+    @abstractmethod
+    def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
+        """One update of ``params``, in place."""
+
+
+class SGD(Optimizer):
+    """``w -= lr * g``."""
+
+    def step(self, params, grads, lr):
+        grads *= lr
+        params -= grads
+
+
+class Momentum(Optimizer):
+    """torch's SGD with momentum: ``v = mu * v + g``, then ``w -= lr * v``.
+
+    With ``nesterov`` (torch's ``nesterov=True``) the step looks ahead: ``w -= lr * (g + mu * v)``.
+    """
+
+    nesterov = False
+
+    def __init__(self, spec, size, dtype):
+        super().__init__(spec, size, dtype)
+        self.velocity = np.zeros(size, self.dtype)
+
+    def step(self, params, grads, lr):
+        mu = self.spec.momentum
+        v = self.velocity
+        v *= mu
+        v += grads
+        if self.nesterov:
+            grads += mu * v
+            grads *= lr
+            params -= grads
+        else:
+            params -= lr * v
+
+
+class Nesterov(Momentum):
+    nesterov = True
+
+
+class RMSprop(Optimizer):
+    """torch's RMSprop: ``s = rho * s + (1 - rho) * g**2``, ``w -= lr * g / (sqrt(s) + eps)``."""
+
+    def __init__(self, spec, size, dtype):
+        super().__init__(spec, size, dtype)
+        self.square_avg = np.zeros(size, self.dtype)
+
+    def step(self, params, grads, lr):
+        rho, s = self.spec.rho, self.square_avg
+        s *= rho
+        s += (1.0 - rho) * grads * grads
+        denom = np.sqrt(s)
+        denom += self.spec.epsilon
+        grads *= lr
+        grads /= denom
+        params -= grads
+
+
+class Adam(Optimizer):
+    """torch's Adam with bias correction.
+
+    ``m = b1 m + (1 - b1) g`` and ``v = b2 v + (1 - b2) g**2``; then
+    ``w -= lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)``.
+    """
+
+    def __init__(self, spec, size, dtype):
+        super().__init__(spec, size, dtype)
+        self.m = np.zeros(size, self.dtype)
+        self.v = np.zeros(size, self.dtype)
+        self.t = 0
+        self._work = np.empty(size, self.dtype)
+
+    def step(self, params, grads, lr):
+        b1, b2, eps = self.spec.beta1, self.spec.beta2, self.spec.epsilon
+        self.t += 1
+        m, v, work = self.m, self.v, self._work
+        # m = b1 m + (1 - b1) g
+        m *= b1
+        np.multiply(grads, 1.0 - b1, out=work)
+        m += work
+        # v = b2 v + (1 - b2) g**2  (grads is scratch space from here on)
+        v *= b2
+        grads *= grads
+        grads *= 1.0 - b2
+        v += grads
+        # w -= lr / c1 * m / (sqrt(v) / sqrt(c2) + eps), with c1 and c2 the bias corrections,
+        # multiplied through by sqrt(c2) to save one pass over the whole vector.
+        c1, root_c2 = 1.0 - b1**self.t, math.sqrt(1.0 - b2**self.t)
+        np.sqrt(v, out=work)
+        work += eps * root_c2
+        np.divide(m, work, out=work)
+        work *= lr * root_c2 / c1
+        params -= work
+
+
+class AdamW(Adam):
+    """torch's AdamW: decoupled weight decay ``w *= 1 - lr * weight_decay``, then Adam.
+
+    Like ``torch.optim.AdamW(model.parameters())`` it decays every parameter, biases included.
+    """
+
+    def step(self, params, grads, lr):
+        params *= 1.0 - lr * self.spec.weight_decay
+        super().step(params, grads, lr)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+}
+
+
+def make_optimizer(spec: OptimizerSpec, size: int, dtype="float32") -> Optimizer:
+    """A fresh optimizer (zero moments) for ``size`` parameters."""
+    try:
+        kind = OPTIMIZERS[spec.name]
+    except KeyError:
+        raise ValueError(
+            f"unknown optimizer {spec.name!r}; choose one of {', '.join(OPTIMIZERS)}"
+        ) from None
+    return kind(spec, size, dtype)

@@ -1,0 +1,308 @@
+"""The training process's command loop: commands in, run facts and throttled frames out.
+
+It knows nothing of Qt. :func:`process_main` runs in the child process that :mod:`nnviz.workers`
+starts (a child, not a thread, because of Python's GIL: see FACTS.md); tests drive
+:class:`TrainingService` directly. Training never waits for the window: frames are sent at most
+``FRAME_RATE`` times a second whatever the window does with them, each carrying every history
+row since the previous one, and the network's views are computed at send time only.
+
+Commands are tuples ``(name, *args)``:
+
+- ``("set_design", design, base_dir, generation)``: a new run (new data, network, weights)
+- ``("update", design)``: new training settings applied from the next step, no reset
+- ``("reset", generation)``: the same design from fresh initial weights
+- ``("play",)``, ``("pause",)``, ``("step_epoch",)``, ``("step_batch",)``
+- ``("load_params", params)``: imported weights for the current run, then a frame
+- ``("set_speed", epochs_per_frame)``: an int, or None for as fast as possible
+- ``("stop",)``: end the loop
+
+Messages are tuples too: ``("run", RunInfo, pipeline, dataset)`` once per run,
+``("frame", Frame)``, ``("state", state)``, ``("message", text)`` and ``("error", text)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from collections.abc import Callable
+
+from nnviz.core import snapshot as status
+from nnviz.core.views import (
+    Frame,
+    ViewGrid,
+    evaluate_views,
+    make_run_info,
+    plane_projection,
+    view_grid,
+)
+
+FRAME_RATE = 30.0
+#: Longest stretch of training between two looks at the command pipe, in seconds.
+COMMAND_LATENCY = 0.01
+#: Most of the training process's time the views may take; beyond it frames carry no views.
+VIEWS_BUDGET = 0.1
+
+# The session's states.
+IDLE = "idle"  # a run is ready (or none yet); nothing has trained since the last reset
+RUNNING = "running"
+PAUSED = "paused"
+FINISHED = "finished"  # epoch limit reached or stopped early
+DIVERGED = "diverged"  # auto-paused: the loss or the weights became non-finite
+ERROR = "error"  # the design could not be built, or training raised
+
+#: Errors a user can cause with a design; anything else is reported with its type.
+USER_ERRORS = (ValueError, OSError, RuntimeError)
+
+
+def _make_trainer(design, base_dir):
+    from nnviz.core.training import Trainer
+
+    return Trainer(design, base_dir=base_dir)
+
+
+class TrainingService:
+    """One training process's state: the current run, play/pause, pacing, what was sent.
+
+    ``send`` takes one message tuple; ``make_trainer(design, base_dir)`` builds a run.
+    """
+
+    def __init__(
+        self,
+        send: Callable[[tuple], None],
+        make_trainer: Callable = _make_trainer,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.send = send
+        self.make_trainer = make_trainer
+        self.clock = clock
+        self.trainer = None
+        self.design = None
+        self.base_dir = None
+        self.generation = 0
+        self.state = IDLE
+        self.epochs_per_frame: int | None = None
+        self.stopped = False
+        self._grid: ViewGrid | None = None
+        self._next_frame = 0.0
+        self._views_cost = 0.0
+        self._next_views = 0.0
+        self._epochs_this_frame = 0
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def handle(self, command: tuple) -> None:
+        """Carry out one command; a failure becomes an "error" message, never an exception."""
+        name, *args = command
+        try:
+            getattr(self, f"_cmd_{name}")(*args)
+        except USER_ERRORS as exc:
+            self._fail(str(exc))
+        except Exception as exc:  # a bug must not kill the process: report it and go on
+            self._fail(f"{type(exc).__name__}: {exc}")
+
+    def _cmd_set_design(self, design, base_dir, generation: int) -> None:
+        self.design, self.base_dir = design, base_dir
+        self._start_run(generation)
+
+    def _cmd_reset(self, generation: int) -> None:
+        if self.design is None:
+            self.send(("message", "Nothing to reset: no design yet."))
+            return
+        self._start_run(generation)
+        self.send(("message", "Reset: training starts again from the initial weights."))
+
+    def _cmd_update(self, design) -> None:
+        self.design = design
+        if self.trainer is not None:
+            self.trainer.set_training(design.training)
+            if self.state == FINISHED and not self.trainer.done:
+                self._set_state(PAUSED)
+
+    def _cmd_play(self) -> None:
+        if self._ready_to_train():
+            self._next_frame = self.clock()
+            self._epochs_this_frame = 0
+            self._set_state(RUNNING)
+
+    def _cmd_pause(self) -> None:
+        if self.state == RUNNING:
+            self._set_state(PAUSED)
+            self._send_frame()
+
+    def _cmd_step_epoch(self) -> None:
+        self._step(whole_epoch=True)
+
+    def _cmd_step_batch(self) -> None:
+        self._step(whole_epoch=False)
+
+    def _cmd_load_params(self, params) -> None:
+        if self.trainer is None:
+            self.send(("message", "No run to load weights into: the design could not be built."))
+            return
+        self.trainer.load_params(params)
+        self.send(("message", "Imported weights loaded; training goes on from them."))
+        self._send_frame()
+
+    def _cmd_set_speed(self, epochs_per_frame: int | None) -> None:
+        self.epochs_per_frame = epochs_per_frame
+        self._epochs_this_frame = 0
+
+    def _cmd_stop(self) -> None:
+        self.stopped = True
+
+    # --- running ----------------------------------------------------------------------------
+
+    def wait_time(self) -> float | None:
+        """How long the loop may wait for a command: None (until one comes), 0 or a delay."""
+        if self.state != RUNNING:
+            return None
+        if self._paced_out():
+            return max(0.0, self._next_frame - self.clock())
+        return 0.0
+
+    def advance(self) -> None:
+        """Train for a short stretch while running, sending a frame whenever one is due."""
+        if self.state != RUNNING:
+            return
+        try:
+            self._advance()
+        except Exception as exc:
+            self._fail(f"training stopped: {type(exc).__name__}: {exc}")
+
+    def _advance(self) -> None:
+        deadline = self.clock() + COMMAND_LATENCY
+        while True:
+            now = self.clock()
+            if now >= self._next_frame and (self.epochs_per_frame is None or self._paced_out()):
+                self._send_frame()
+                self._next_frame = max(self._next_frame + 1.0 / FRAME_RATE, now)
+                self._epochs_this_frame = 0
+            if self._paced_out():
+                return
+            if now >= deadline:
+                return
+            self.trainer.step_epoch()
+            self._epochs_this_frame += 1
+            if self.trainer.done:
+                self._end_run()
+                return
+
+    def _paced_out(self) -> bool:
+        """Whether this frame's epochs are done at a set pace (never when unpaced)."""
+        return (
+            self.epochs_per_frame is not None and self._epochs_this_frame >= self.epochs_per_frame
+        )
+
+    def _step(self, whole_epoch: bool) -> None:
+        if not self._ready_to_train():
+            return
+        if whole_epoch:
+            self.trainer.step_epoch()
+        else:
+            self.trainer.step_batch()
+        if self.trainer.done:
+            self._end_run()
+            return
+        self._set_state(PAUSED)
+        self._send_frame()
+
+    def _ready_to_train(self) -> bool:
+        if self.trainer is None:
+            why = "the design could not be built" if self.design is not None else "no design yet"
+            self.send(("message", f"Nothing to train: {why}."))
+            return False
+        if self.trainer.done:
+            self.send(("message", self._end_message() + " Press Reset to train again."))
+            return False
+        return True
+
+    def _end_run(self) -> None:
+        self._send_frame()
+        self.send(("message", self._end_message()))
+        diverged = self.trainer.status == status.DIVERGED
+        self._set_state(DIVERGED if diverged else FINISHED)
+
+    def _end_message(self) -> str:
+        if self.trainer.message:
+            return self.trainer.message
+        if self.trainer.status == status.DIVERGED:
+            return "Training diverged; the last finite weights are kept."
+        return "Training finished."
+
+    def _start_run(self, generation: int) -> None:
+        self.trainer = None
+        self._grid = None
+        self.generation = generation
+        trainer = self.make_trainer(self.design, self.base_dir)
+        data = trainer.dataset
+        run_info = make_run_info(trainer, generation)
+        projection = plane_projection(data.x_train) if data.n_raw > 2 else None
+        self._grid = view_grid(run_info, trainer.pipeline, projection)
+        self.trainer = trainer
+        self._views_cost = 0.0
+        self._next_views = 0.0
+        self.send(("run", run_info, trainer.pipeline, data))
+        self.state = IDLE
+        self.send(("state", IDLE))
+        self._send_frame()
+
+    def _send_frame(self) -> None:
+        """Send the rows since the last frame, the latest snapshot and (within budget) views."""
+        trainer = self.trainer
+        if trainer is None:
+            return
+        snap = trainer.snapshot()
+        # The window's session keeps the run's record; this process hands the rows over and
+        # keeps no copy, so its memory stays flat however long the run.
+        rows = tuple(trainer.history)
+        trainer.history.clear()
+        views = None
+        now = self.clock()
+        if now >= self._next_views or self.state != RUNNING:
+            views = evaluate_views(self._grid, trainer.spec, snap.params)
+            self._views_cost = self.clock() - now
+            self._next_views = now + self._views_cost / VIEWS_BUDGET
+        self.send(("frame", Frame(self.generation, rows, snap, views)))
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.send(("state", state))
+
+    def _fail(self, text: str) -> None:
+        self.send(("error", text))  # first, so whoever sees the state can read why
+        self._set_state(ERROR)
+
+
+def serve(commands, messages) -> None:
+    """Carry out commands from ``commands`` and send messages to ``messages`` until stopped.
+
+    ``commands``/``messages`` are pipe connections; the loop also ends when the window's end
+    of the pipe closes.
+    """
+    service = TrainingService(messages.send)
+    try:
+        while not service.stopped:
+            if commands.poll(service.wait_time()):
+                service.handle(commands.recv())
+            else:
+                service.advance()
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        return
+    finally:
+        messages.close()
+        commands.close()
+
+
+def process_main(commands, messages) -> None:
+    """The training process: :func:`serve` at a lower priority, deaf to Ctrl+C.
+
+    The lower priority keeps the window smooth on a machine with few cores (FACTS.md); the
+    window, not the terminal, decides when training ends.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(10)
+    serve(commands, messages)

@@ -1,0 +1,365 @@
+"""The training loop: a plain object and generator that the window and ``nnviz train`` both drive.
+
+A :class:`Trainer` holds one run: the data as the network sees it, the engine, and where the
+run is (epoch, position in the shuffled epoch). It advances by a batch or an epoch at a time
+and answers each step with an immutable :class:`~nnviz.core.snapshot.Snapshot`, so whoever
+drives it can pause (stop asking), resume (ask again) or cancel (close :meth:`Trainer.run`)
+between any two steps. Everything random is seeded by ``design.training.seed``: the same
+design, seed and sequence of steps give the same run, number for number. (With dropout,
+stepping by batch draws extra masks for the per-step gradient norms, so it is not the same
+run as stepping by epoch; without dropout it is.)
+
+Cost of the metrics. Each epoch ends with a row of figures, and at TensorFlow Playground's
+size an epoch of training is only 25 small steps, so the row is computed cheaply: one NumPy
+forward pass over each of the train and test sets gives the losses, accuracy (or R² and
+RMSE) and the dead ReLU units; the gradient norms come from one full-batch gradient on at
+most :data:`GRADIENT_PROBE` training points (the Engine API does not expose the gradients
+``train_batch`` computed, and a full-batch gradient is what vanishing gradients are judged
+by). Together that costs about as much as three or four training steps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from nnviz.core.data import load_dataset
+from nnviz.core.data.dataset import Dataset
+from nnviz.core.data.features import InputPipeline
+from nnviz.core.design import Design, TrainingSpec
+from nnviz.core.engine import Engine, create_engine
+from nnviz.core.initializers import init_params
+from nnviz.core.losses import get_loss
+from nnviz.core.network import (
+    CLASSIFICATION,
+    encode_targets,
+    predict_classes,
+    resolve_network,
+)
+from nnviz.core.numpy_engine import forward_layers
+from nnviz.core.schedules import learning_rate_at
+from nnviz.core.snapshot import (
+    CANCELLED,
+    DIVERGED,
+    EARLY_STOPPED,
+    FINISHED,
+    RUNNING,
+    EpochMetrics,
+    Snapshot,
+    frozen_copy,
+)
+
+#: Gradient norms are measured on at most this many training points (the first ones; the
+#: data set is already shuffled), so their cost does not grow with the data.
+GRADIENT_PROBE = 256
+_STOPPED = (FINISHED, EARLY_STOPPED, DIVERGED, CANCELLED)
+
+
+class Trainer:
+    """One training run of ``design`` on ``dataset`` (loaded from the design when omitted).
+
+    ``base_dir`` is where a CSV path in the design is relative to; ``engine`` overrides the
+    design's engine ("numpy" or "torch"). Raises ``DatasetError``, ``DesignMismatch`` or
+    ``EngineUnavailable`` with a message that says what is wrong.
+
+    ``history`` holds the metrics of every snapshot a step produced, in order (one row per
+    epoch, plus one per :meth:`step_batch` that ends mid-epoch).
+    """
+
+    def __init__(
+        self,
+        design: Design,
+        dataset: Dataset | None = None,
+        *,
+        base_dir: Path | None = None,
+        engine: str | None = None,
+    ) -> None:
+        training = design.training
+        self.design = design
+        self.training = training
+        if dataset is None:
+            dataset = load_dataset(design.dataset, base_dir=base_dir)
+        self.dataset = dataset
+        self.pipeline = InputPipeline.fit(self.dataset, design.features)
+        dtype = np.dtype(training.dtype)
+        # C order: a column-major input would send every matmul down NumPy's slow path.
+        self.x_train = np.ascontiguousarray(self.pipeline.transform(self.dataset.x_train), dtype)
+        self.x_test = np.ascontiguousarray(self.pipeline.transform(self.dataset.x_test), dtype)
+        self.y_train = self.dataset.y_train
+        self.y_test = self.dataset.y_test
+        self.spec = resolve_network(
+            design, self.x_train.shape[1], self.dataset.task, self.dataset.n_classes
+        )
+        self.t_train = encode_targets(self.spec, self.y_train, dtype)
+        self.t_test = encode_targets(self.spec, self.y_test, dtype)
+        params = init_params(
+            self.spec, training.initializer, np.random.default_rng(training.seed), dtype
+        )
+        self.engine: Engine = create_engine(
+            engine or training.engine,
+            self.spec,
+            params,
+            training.optimizer,
+            l1=training.l1,
+            l2=training.l2,
+            dtype=training.dtype,
+            seed=training.seed,
+            device=training.device,
+        )
+        # A stream of its own, so that shuffling never depends on how the weights were drawn.
+        self._shuffle_rng = np.random.default_rng((training.seed, 1))
+        self._loss = get_loss(self.spec.loss)
+        self._fused_loss = self._loss.fused_activation == self.spec.output_activation
+        self.epoch = 0
+        self.step = 0
+        self.status = RUNNING
+        self.message = ""
+        self.history: list[EpochMetrics] = []
+        self._cursor = 0  # position in the current epoch's shuffled order; 0 between epochs
+        self._x_epoch = self.x_train
+        self._t_epoch = self.t_train
+        self._learning_rate = self._scheduled_learning_rate()
+        self._params = frozen_copy(params)
+        self._metrics = self._evaluate(params, 0)
+        self._best: tuple[float, int, EpochMetrics, tuple] | None = None
+        self._check_epoch_limit()
+
+    # --- driving the run --------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has stopped (finished, early-stopped, diverged or cancelled)."""
+        return self.status in _STOPPED
+
+    def run(self) -> Iterator[Snapshot]:
+        """Yield a snapshot after every epoch until the run stops; closing it cancels the run."""
+        try:
+            while not self.done:
+                yield self.step_epoch()
+        finally:
+            if not self.done:
+                self.status = CANCELLED
+                self.message = f"cancelled after {self.epoch} epochs"
+
+    def step_epoch(self) -> Snapshot:
+        """Train one epoch, or the rest of the current one after :meth:`step_batch`."""
+        return self._advance(whole_epoch=True)
+
+    def step_batch(self) -> Snapshot:
+        """Train one mini-batch; the snapshot's metrics are measured after it."""
+        return self._advance(whole_epoch=False)
+
+    def snapshot(self) -> Snapshot:
+        """The latest state: metrics, read-only copies of the weights, status and message."""
+        return Snapshot(self._metrics, self._params, self.status, self.message)
+
+    def set_training(self, training: TrainingSpec) -> None:
+        """Apply new settings from the next step on.
+
+        Optimizer, learning rate, schedule, L1/L2, batch size, epochs, patience and early
+        stopping change live; initializer, seed, engine, device and dtype only matter when a
+        run starts, so a new :class:`Trainer` is needed for those.
+        """
+        self.training = training
+        self.engine.set_optimizer(training.optimizer)
+        self.engine.set_regularization(training.l1, training.l2)
+        self._learning_rate = self._scheduled_learning_rate()
+        if self.status == FINISHED and self.epoch < training.epochs:
+            self.status, self.message = RUNNING, ""
+        self._check_epoch_limit()
+
+    def load_params(self, params) -> None:
+        """Continue from imported weights (same shapes as the network's): the engine takes
+        them, the latest metrics are measured on them, and early stopping starts afresh."""
+        self.engine.set_params(params)
+        params = self.engine.get_params()
+        with np.errstate(all="ignore"):
+            self._metrics = self._evaluate(params, self.epoch)
+        self._params = frozen_copy(params)
+        self._best = None
+
+    # --- one step ---------------------------------------------------------------------------
+
+    def _advance(self, whole_epoch: bool) -> Snapshot:
+        if self.done:
+            return self.snapshot()
+        # Overflow on the way to divergence is expected and reported as DIVERGED, not as warnings.
+        with np.errstate(all="ignore"):
+            if self._cursor == 0:
+                self._start_epoch()
+            batch_loss = self._train(whole_epoch)
+            if not math.isfinite(batch_loss):
+                return self._diverge("loss", batch_loss)
+            epoch_ended = self._cursor >= len(self._x_epoch)
+            params = self.engine.get_params()
+            metrics = self._evaluate(params, self.epoch + epoch_ended)
+            problem = self._non_finite(metrics, params)
+            if problem is not None:
+                return self._diverge(*problem)
+            if epoch_ended:
+                self.epoch += 1
+                self._cursor = 0
+            self._params = frozen_copy(params)
+            self._metrics = metrics
+            self.history.append(metrics)
+            if epoch_ended:
+                self._track_best()
+                self._check_early_stopping()
+                self._check_epoch_limit()
+        return self.snapshot()
+
+    def _start_epoch(self) -> None:
+        """Shuffle once per epoch; batches are then contiguous slices (views, no copies)."""
+        order = self._shuffle_rng.permutation(len(self.x_train))
+        self._x_epoch = self.x_train[order]
+        self._t_epoch = self.t_train[order]
+        self._learning_rate = self._scheduled_learning_rate()
+
+    def _train(self, whole_epoch: bool) -> float:
+        """Train batches from the cursor; return the last batch loss (stops at a non-finite one)."""
+        x, t = self._x_epoch, self._t_epoch
+        n = len(x)
+        size = max(1, self.training.batch_size)
+        learning_rate = self._learning_rate
+        train_batch = self.engine.train_batch
+        start = self._cursor
+        steps = 0
+        loss = 0.0
+        while start < n:
+            stop = start + size
+            loss = train_batch(x[start:stop], t[start:stop], learning_rate)
+            steps += 1
+            start = stop
+            if not math.isfinite(loss) or not whole_epoch:
+                break
+        self._cursor = min(start, n)
+        self.step += steps
+        return loss
+
+    def _scheduled_learning_rate(self) -> float:
+        training = self.training
+        return learning_rate_at(
+            training.schedule, training.optimizer.learning_rate, self.epoch, training.epochs
+        )
+
+    # --- stopping ---------------------------------------------------------------------------
+
+    def _diverge(self, what: str, value: float) -> Snapshot:
+        """Stop, put the last finite weights back, and say what to try instead."""
+        self.engine.set_params([(w.copy(), b.copy()) for w, b in self._params])
+        became = "NaN" if math.isnan(value) else "infinite"
+        if what == "weights":
+            became = "non-finite"
+        self.status = DIVERGED
+        self.message = (
+            f"{what} became {became} at epoch {self.epoch + 1}; "
+            f"try a learning rate below {self._learning_rate / 10:.2g}"
+        )
+        self._cursor = 0
+        self._metrics = dataclasses.replace(self._metrics, step=self.step)
+        self.history.append(self._metrics)
+        return self.snapshot()
+
+    def _track_best(self) -> None:
+        """Remember the weights with the lowest test loss so far (for early stopping)."""
+        loss = self._metrics.test_loss
+        if math.isnan(loss):
+            return
+        if self._best is None or loss < self._best[0]:
+            self._best = (loss, self.epoch, self._metrics, self._params)
+
+    def _check_early_stopping(self) -> None:
+        training = self.training
+        if not training.early_stopping or self._best is None:
+            return
+        best_loss, best_epoch, best_metrics, best_params = self._best
+        if self.epoch - best_epoch < training.patience:
+            return
+        self.engine.set_params([(w.copy(), b.copy()) for w, b in best_params])
+        self._params = best_params
+        self._metrics = dataclasses.replace(
+            best_metrics, epoch=self.epoch, step=self.step, learning_rate=self._learning_rate
+        )
+        self.history[-1] = self._metrics
+        self.status = EARLY_STOPPED
+        self.message = (
+            f"test loss did not improve for {training.patience} epochs; restored the best "
+            f"weights, from epoch {best_epoch} (test loss {best_loss:.4g})"
+        )
+
+    def _check_epoch_limit(self) -> None:
+        if self.status == RUNNING and self._cursor == 0 and self.epoch >= self.training.epochs:
+            self.status = FINISHED
+            self.message = f"finished {self.epoch} epochs"
+
+    # --- metrics ----------------------------------------------------------------------------
+
+    def _non_finite(self, metrics: EpochMetrics, params) -> tuple[str, float] | None:
+        """What became non-finite (the weights, or the train or test loss), if anything did."""
+        if not all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in params):
+            return "weights", math.nan
+        for loss in (metrics.train_loss, metrics.test_loss):
+            if not math.isfinite(loss):
+                return "loss", loss
+        return None
+
+    def _evaluate(self, params, epoch: int) -> EpochMetrics:
+        train_layers = forward_layers(self.spec, params, self.x_train)
+        test_layers = forward_layers(self.spec, params, self.x_test)
+        train_loss, train_metric, train_rmse = self._scores(
+            params, self.x_train, train_layers, self.t_train, self.y_train
+        )
+        test_loss, test_metric, test_rmse = self._scores(
+            params, self.x_test, test_layers, self.t_test, self.y_test
+        )
+        hidden = self.spec.activations[:-1]
+        return EpochMetrics(
+            epoch=epoch,
+            step=self.step,
+            train_loss=train_loss,
+            test_loss=test_loss,
+            train_metric=train_metric,
+            test_metric=test_metric,
+            train_rmse=train_rmse,
+            test_rmse=test_rmse,
+            learning_rate=self._learning_rate,
+            grad_norms=self._gradient_norms(),
+            dead_fraction=tuple(
+                float(np.mean(np.all(outputs == 0, axis=0))) if activation == "relu" else 0.0
+                for outputs, activation in zip(train_layers[:-1], hidden, strict=True)
+            ),
+        )
+
+    def _scores(self, params, x, layers, t, y) -> tuple[float, float, float]:
+        """Loss, then accuracy (classification) or R² (regression), then RMSE (or NaN).
+
+        The loss is the engine's data loss, computed from the layer outputs the metrics need
+        anyway (one forward pass a set instead of two): cross-entropy from the logits, as the
+        engines compute it, other losses from the outputs.
+        """
+        outputs = layers[-1]
+        if self._fused_loss:
+            w, b = params[-1]
+            logits = (layers[-2] if len(layers) > 1 else x) @ w.T + b
+            loss = self._loss.value_from_logits(logits, t)
+        else:
+            loss = self._loss.value(outputs, t)
+        if self.spec.task == CLASSIFICATION:
+            accuracy = float(np.mean(predict_classes(self.spec, outputs) == y))
+            return loss, accuracy, math.nan
+        errors = outputs[:, 0].astype(np.float64) - y
+        squared = float(np.dot(errors, errors))
+        spread = float(np.sum((y - y.mean()) ** 2))
+        r2 = 1.0 - squared / spread if spread > 0 else math.nan
+        return loss, r2, math.sqrt(squared / len(y))
+
+    def _gradient_norms(self) -> tuple[float, ...]:
+        """L2 norm of each dense layer's weight gradient on the first training points."""
+        _, grads = self.engine.gradients(
+            self.x_train[:GRADIENT_PROBE], self.t_train[:GRADIENT_PROBE]
+        )
+        return tuple(float(np.sqrt(np.vdot(w, w))) for w, _ in grads)

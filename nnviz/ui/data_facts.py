@@ -1,0 +1,49 @@
+"""What the window needs to know about a design's data: the inputs on offer and the outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nnviz.core.data import load_dataset
+from nnviz.core.data.dataset import DatasetError
+from nnviz.core.data.features import available_features, default_features
+from nnviz.core.design import FEATURES_2D, DatasetSpec
+from nnviz.core.network import default_output
+
+
+@dataclass(frozen=True)
+class DataFacts:
+    """Inputs the user may switch on, the sensible default inputs, and the network's outputs.
+
+    ``problem`` says why the data could not be read (then the diagram falls back to the
+    design's own features and one output).
+    """
+
+    features: tuple[str, ...] = FEATURES_2D
+    defaults: tuple[str, ...] = ("x1", "x2")
+    n_outputs: int = 1
+    task: str = "classification"
+    problem: str = ""
+
+    def output_activation(self, chosen: str) -> str:
+        """What an output activation means for this data ("auto" resolved)."""
+        if chosen != "auto":
+            return chosen
+        return default_output(self.task, self.n_outputs if self.n_outputs > 1 else 2)[0]
+
+
+@lru_cache(maxsize=64)
+def data_facts(spec: DatasetSpec, base_dir: str | None = None) -> DataFacts:
+    """Load the data once per spec (cached) and describe it."""
+    try:
+        dataset = load_dataset(spec, base_dir=base_dir)
+    except (DatasetError, OSError) as error:
+        return DataFacts(features=(), defaults=(), problem=str(error))
+    multi = dataset.task == "classification" and dataset.n_classes > 2
+    return DataFacts(
+        features=tuple(available_features(dataset)),
+        defaults=tuple(default_features(dataset)),
+        n_outputs=dataset.n_classes if multi else 1,
+        task=dataset.task,
+    )

@@ -1,0 +1,228 @@
+"""What the live panels share: a bounded history for curves, and drawing only when seen.
+
+The session keeps every history row (exports need them); a panel only needs enough points to
+draw a curve, so :class:`DecimatedHistory` halves its resolution whenever it fills up and its
+memory stays flat over a run of any length. A panel hidden behind another dock tab skips
+drawing and catches up when it is shown.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QWidget
+
+from nnviz.core.views import Frame, RunInfo
+from nnviz.ui.panels.colors import apply_theme
+
+
+class DecimatedHistory:
+    """Rows of numbers over a whole run, at most ``capacity`` of them kept.
+
+    Row ``i`` of the run is kept while ``i`` is a multiple of the current stride; when the
+    buffer is full, every second kept row is dropped and the stride doubles. The latest row
+    is always shown, so a curve ends at the current epoch.
+    """
+
+    def __init__(self, n_columns: int, capacity: int = 2048) -> None:
+        if capacity < 2 or capacity % 2:
+            raise ValueError("capacity must be an even number of at least 2")
+        self._data = np.empty((capacity, n_columns), dtype=np.float64)
+        self._kept = 0
+        self._stride = 1
+        self._seen = 0
+        self._latest: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        """How many rows the run has had (not how many are kept)."""
+        return self._seen
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def append(self, rows: np.ndarray) -> None:
+        """Add rows of shape (m, n_columns)."""
+        rows = np.asarray(rows, dtype=np.float64)
+        for row in rows:
+            if self._seen % self._stride == 0:
+                self._data[self._kept] = row
+                self._kept += 1
+                if self._kept == len(self._data):
+                    self._halve()
+            self._seen += 1
+        if len(rows):
+            self._latest = rows[-1].copy()
+
+    def _halve(self) -> None:
+        half = self._data[::2].copy()
+        self._data[: len(half)] = half
+        self._kept = len(half)
+        self._stride *= 2
+
+    def columns(self) -> np.ndarray:
+        """A fresh (k, n_columns) array of the kept rows plus the latest one, for drawing."""
+        kept = self._data[: self._kept]
+        latest_is_kept = self._kept > 0 and (self._kept - 1) * self._stride == self._seen - 1
+        if self._latest is None or latest_is_kept:
+            return kept.copy()
+        return np.concatenate((kept, self._latest[None, :]))
+
+
+class LivePanel(QWidget):
+    """A panel fed by ``set_run`` (a new run: reset) and ``add_frame`` (new data).
+
+    Subclasses take in data in ``_start``/``_take`` and draw in ``refresh``; list their
+    pyqtgraph widgets in ``self.plot_widgets`` so they follow the light or dark palette.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.run_info: RunInfo | None = None
+        self.plot_widgets: list[pg.GraphicsView] = []
+        self._stale = False
+
+    def set_run(self, info: RunInfo) -> None:
+        self.run_info = info
+        self._start(info)
+        self._refresh_when_visible()
+
+    def add_frame(self, frame: Frame) -> None:
+        """Keep the frame's data and draw it now."""
+        if self.take_frame(frame):
+            self.draw_if_stale()
+
+    def take_frame(self, frame: Frame) -> bool:
+        """Keep the frame's data without drawing it (see :meth:`draw_if_stale`); False when
+        there is no run to add it to."""
+        if self.run_info is None:
+            return False
+        if self._take(frame) is not False:
+            self._stale = True
+        return True
+
+    def draw_if_stale(self) -> None:
+        """Draw data taken since the last drawing, if the panel is seen (else when shown)."""
+        if self._stale:
+            self._refresh_when_visible()
+
+    def refresh(self) -> None:
+        """Draw the latest data."""
+
+    def _start(self, info: RunInfo) -> None:
+        """Forget the last run; prepare for ``info``."""
+
+    def _take(self, frame: Frame) -> bool | None:
+        """Keep what the frame brings; return False when it brings nothing to draw."""
+
+    def _refresh_when_visible(self) -> None:
+        self._stale = not self.isVisible()
+        if not self._stale:
+            self.refresh()
+
+    def _apply_theme(self) -> None:
+        for view in self.plot_widgets:
+            apply_theme(view)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_theme()
+
+
+def cheap_curve(plot: pg.PlotItem, name: str, pen: QPen) -> pg.PlotDataItem:
+    """A curve over epochs that draws about two points per pixel of the plot, whatever the
+    length of the data (the highest and lowest of each pixel: spikes stay visible)."""
+    curve = plot.plot(name=name, pen=pen, connect="finite")
+    curve.setDownsampling(auto=True, method="peak")
+    curve.opts["autoDownsampleFactor"] = 1.0  # pyqtgraph's default of 5 draws 10 a pixel
+    curve.setClipToView(True)
+    return curve
+
+
+class SparseLogAxis(pg.AxisItem):
+    """An axis that, on a log scale, labels only 1, 2 and 5 times a power of ten.
+
+    pyqtgraph labels every minor tick of a narrow log range (0.06, 0.07, 0.08, ...), which
+    overlap; these three per decade never do.
+    """
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = super().logTickStrings(values, scale, spacing)
+        mantissas = 10.0 ** (np.asarray(values, dtype=float) % 1.0)
+        keep = np.isclose(mantissas[:, None], [1.0, 2.0, 5.0, 10.0], rtol=1e-3).any(axis=1)
+        return [s if k else "" for s, k in zip(strings, keep, strict=True)]
+
+
+#: Mantissas of "nice" axis ends: the range grows in steps, so the axes rarely change.
+NICE_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest ``m × 10^k`` (m in :data:`NICE_STEPS`) at or above a positive ``value``."""
+    exponent = math.floor(math.log10(value))
+    for mantissa in NICE_STEPS:
+        if mantissa * 10.0**exponent >= value * (1 - 1e-9):
+            return mantissa * 10.0**exponent
+    return 10.0 ** (exponent + 1)
+
+
+class SteppedRange:
+    """Keeps a growing curve in view with axis ends that change in steps, not every frame.
+
+    Re-ranging every frame (pyqtgraph's auto-range) repaints the axes of a plot whose data
+    grows each frame, the largest cost of a live plot. Once the user pans or zooms, the plot
+    stays where they put it until they press the plot's "A" button.
+    """
+
+    def __init__(self, plot: pg.PlotItem, fixed_y: tuple[float, float] | None = None) -> None:
+        self.plot = plot
+        self.fixed_y = fixed_y
+        self.follow = True
+        self._last: tuple | None = None
+        plot.disableAutoRange()
+        plot.vb.sigRangeChangedManually.connect(self._on_user_range)
+        plot.autoBtn.clicked.connect(self.resume)
+
+    def resume(self) -> None:
+        self.follow = True
+        self._last = None
+
+    def _on_user_range(self, *_args) -> None:
+        self.follow = False
+
+    def update(self, x_last: float, y_values: np.ndarray, log_y: bool = False) -> None:
+        """Show epochs 0 to past ``x_last`` and all of ``y_values`` (ignoring NaN)."""
+        if not self.follow:
+            return
+        x_range = (0.0, nice_ceiling(max(float(x_last), 10.0)))
+        y_range = self.fixed_y or self._y_range(y_values, log_y)
+        if (x_range, y_range) != self._last:
+            self._last = (x_range, y_range)
+            self.plot.setRange(xRange=x_range, yRange=y_range, padding=0.02)
+
+    @staticmethod
+    def _y_range(values: np.ndarray, log_y: bool) -> tuple[float, float]:
+        values = values[np.isfinite(values)]
+        if log_y:
+            values = values[values > 0]
+            if not len(values):
+                return (-1.0, 0.0)
+            bottom = math.floor(math.log10(values.min()))
+            return (bottom, max(math.ceil(math.log10(values.max())), bottom + 1))
+        if not len(values):
+            return (0.0, 1.0)
+        low, high = float(values.min()), float(values.max())
+        bottom = 0.0 if low >= 0 else -nice_ceiling(-low)
+        top = nice_ceiling(high) if high > 0 else 0.0
+        return (bottom, top if top > bottom else bottom + 1.0)

@@ -1,0 +1,105 @@
+"""Per-layer gradient norms (log scale: vanishing gradients show as falling curves) and the
+share of dead ReLU units per hidden layer, over epochs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from nnviz.core.views import Frame, RunInfo
+from nnviz.ui.panels.base import (
+    DecimatedHistory,
+    LivePanel,
+    SparseLogAxis,
+    SteppedRange,
+    cheap_curve,
+)
+from nnviz.ui.panels.colors import series_color
+
+
+class GradientsPanel(LivePanel):
+    """Gradient norm of each dense layer (left) and dead units of each hidden layer (right)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gradientsPanel")
+        self.setToolTip(
+            "Gradient norm: the size of each layer's weight gradient; curves falling towards "
+            "zero for the first layers mean vanishing gradients.\nDead ReLU units: the share "
+            "of each hidden layer's units whose output is 0 on every training point."
+        )
+        self.setMinimumSize(320, 180)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setObjectName("gradientsPlots")
+        self.plot_widgets.append(self.plots)
+        self.norm_plot = self.plots.addPlot(
+            title="Gradient norm per layer", axisItems={"left": SparseLogAxis("left")}
+        )
+        self.dead_plot = self.plots.addPlot(title="Dead ReLU units")
+        self.plots.ci.layout.setColumnStretchFactor(0, 3)
+        self.plots.ci.layout.setColumnStretchFactor(1, 2)
+        self.norm_plot.setLogMode(y=True)
+        self.norm_plot.setLabel("left", "‖∇W‖")
+        self.dead_plot.setLabel("left", "dead units (%)")
+        self.dead_plot.setXLink(self.norm_plot)
+        self.dead_plot.disableAutoRange()
+        self.dead_plot.setYRange(0, 100, padding=0.03)
+        self.norm_range = SteppedRange(self.norm_plot)
+        for plot in (self.norm_plot, self.dead_plot):
+            plot.setLabel("bottom", "epoch")
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.addLegend(offset=(-10, 10))
+        self.norm_curves: list[pg.PlotDataItem] = []
+        self.dead_curves: list[pg.PlotDataItem] = []
+        self.history = DecimatedHistory(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plots)
+        self._apply_theme()
+
+    def _start(self, info: RunInfo) -> None:
+        for plot, curves in (
+            (self.norm_plot, self.norm_curves),
+            (self.dead_plot, self.dead_curves),
+        ):
+            for curve in curves:
+                plot.removeItem(curve)
+            curves.clear()
+        names = info.layer_names
+        self.norm_curves.extend(
+            self._curve(self.norm_plot, name, k) for k, name in enumerate(names)
+        )
+        self.dead_curves.extend(
+            self._curve(self.dead_plot, name, k) for k, name in enumerate(names[:-1])
+        )
+        self.history = DecimatedHistory(1 + len(self.norm_curves) + len(self.dead_curves))
+        self.norm_range.resume()
+        self._apply_theme()
+
+    @staticmethod
+    def _curve(plot: pg.PlotItem, name: str, color: int) -> pg.PlotDataItem:
+        return cheap_curve(plot, name, pg.mkPen(series_color(color), width=1))
+
+    def _take(self, frame: Frame) -> None:
+        n_norms, n_dead = len(self.norm_curves), len(self.dead_curves)
+        rows = np.full((len(frame.rows), 1 + n_norms + n_dead), np.nan)
+        for i, r in enumerate(frame.rows):
+            rows[i, 0] = r.epoch
+            norms, dead = r.grad_norms[:n_norms], r.dead_fraction[:n_dead]
+            rows[i, 1 : 1 + len(norms)] = norms
+            rows[i, 1 + n_norms : 1 + n_norms + len(dead)] = dead
+        self.history.append(rows)
+
+    def refresh(self) -> None:
+        data = self.history.columns()
+        epochs = data[:, 0]
+        norms = data[:, 1 : 1 + len(self.norm_curves)]
+        norms = np.where(np.isfinite(norms) & (norms > 0), norms, np.nan)  # log axis: > 0 only
+        for k, curve in enumerate(self.norm_curves):
+            curve.setData(epochs, norms[:, k])
+        self.norm_range.update(epochs[-1] if len(epochs) else 0.0, norms.ravel(), log_y=True)
+        dead = data[:, 1 + len(self.norm_curves) :] * 100.0
+        for k, curve in enumerate(self.dead_curves):
+            curve.setData(epochs, dead[:, k])

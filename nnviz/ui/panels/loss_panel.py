@@ -1,0 +1,194 @@
+"""Loss and accuracy (or R²) over epochs, with a log-scale toggle and a hover readout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nnviz.core.network import REGRESSION
+from nnviz.core.snapshot import DIVERGED, EARLY_STOPPED
+from nnviz.core.views import Frame, RunInfo
+from nnviz.ui.panels.base import (
+    DecimatedHistory,
+    LivePanel,
+    SparseLogAxis,
+    SteppedRange,
+    cheap_curve,
+)
+from nnviz.ui.panels.colors import series_color
+
+# Columns of the history this panel keeps.
+EPOCH, TRAIN_LOSS, TEST_LOSS, TRAIN_METRIC, TEST_METRIC = range(5)
+
+STOP_COLORS = {DIVERGED: "#d62728", EARLY_STOPPED: "#2ca02c"}
+
+
+def finite_or_nan(values: np.ndarray) -> np.ndarray:
+    """Infinite values as NaN, so curves break there instead of stretching the axes."""
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+class LossPanel(LivePanel):
+    """Train and test loss (left) and accuracy or R² (right) over epochs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lossPanel")
+        self.setMinimumSize(320, 180)
+        self.history = DecimatedHistory(5)
+        self.shown = np.empty((0, 5))  # the columns drawn last, for the hover readout
+        self.metric_name = "accuracy"
+        self.metric_scale = 100.0  # accuracy in percent; R² as it is
+
+        self.log_toggle = QCheckBox("Log scale")
+        self.log_toggle.setObjectName("logScaleToggle")
+        self.log_toggle.setToolTip("Show the loss on a logarithmic axis")
+        self.log_toggle.toggled.connect(self._on_log_toggled)
+        self.readout = QLabel()
+        self.readout.setObjectName("lossReadout")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setObjectName("lossPlots")
+        self.plot_widgets.append(self.plots)
+        self.loss_plot = self.plots.addPlot(title="Loss", axisItems={"left": SparseLogAxis("left")})
+        self.metric_plot = self.plots.addPlot(title="Accuracy")
+        self.plots.ci.layout.setColumnStretchFactor(0, 3)
+        self.plots.ci.layout.setColumnStretchFactor(1, 2)
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.metric_plot.addLegend(offset=(-10, -10))
+        self.metric_plot.setXLink(self.loss_plot)
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.setLabel("bottom", "epoch")
+            plot.getAxis("left").enableAutoSIPrefix(False)
+        self.loss_plot.setLabel("left", "loss")
+        self.loss_range = SteppedRange(self.loss_plot)
+        self.metric_plot.disableAutoRange()
+
+        self.train_loss = self._curve(self.loss_plot, "train", 0)
+        self.test_loss = self._curve(self.loss_plot, "test", 1)
+        self.train_metric = self._curve(self.metric_plot, "train", 0)
+        self.test_metric = self._curve(self.metric_plot, "test", 1)
+
+        # Where and why the run stopped: a line at that epoch, the message in a corner.
+        self.stop_marker = pg.InfiniteLine(angle=90)
+        self.stop_marker.setVisible(False)
+        self.loss_plot.addItem(self.stop_marker, ignoreBounds=True)
+        self.stop_text = pg.TextItem(anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 220))
+        self.stop_text.setParentItem(self.loss_plot.vb)  # fixed in the corner, not in data
+        self.stop_text.setPos(8, 4)
+        self.stop_text.setVisible(False)
+        self.loss_plot.vb.sigResized.connect(self._wrap_stop_text)
+
+        self.crosshairs = []
+        for plot in (self.loss_plot, self.metric_plot):
+            line = pg.InfiniteLine(angle=90, pen=pg.mkPen((128, 128, 128), style=Qt.DashLine))
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+            self.crosshairs.append(line)
+        self._hover_proxy = pg.SignalProxy(
+            self.plots.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
+        )
+
+        top = QHBoxLayout()
+        top.addWidget(self.log_toggle)
+        top.addWidget(self.readout, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.plots, 1)
+        self._apply_theme()
+
+    @staticmethod
+    def _curve(plot: pg.PlotItem, name: str, color: int) -> pg.PlotDataItem:
+        return cheap_curve(plot, name, pg.mkPen(series_color(color), width=2))
+
+    def _start(self, info: RunInfo) -> None:
+        self.history = DecimatedHistory(5)
+        self.shown = np.empty((0, 5))
+        self.stop_marker.setVisible(False)
+        self.stop_text.setVisible(False)
+        for line in self.crosshairs:
+            line.setVisible(False)
+        self.readout.clear()
+        regression = info.spec.task == REGRESSION
+        self.metric_name = "R²" if regression else "accuracy"
+        self.metric_plot.setTitle(self.metric_name.capitalize() if not regression else "R²")
+        self.metric_plot.setLabel("left", "R²" if regression else "accuracy (%)")
+        self.metric_scale = 1.0 if regression else 100.0
+        low, high = (-1.0, 1.0) if regression else (0.0, 100.0)
+        self.metric_plot.setYRange(low, high, padding=0.03)
+        self.loss_range.resume()
+
+    def _take(self, frame: Frame) -> None:
+        rows = [
+            (r.epoch, r.train_loss, r.test_loss, r.train_metric, r.test_metric) for r in frame.rows
+        ]
+        self.history.append(np.array(rows, dtype=np.float64).reshape(-1, 5))
+        snapshot = frame.snapshot
+        stopped = snapshot.status in STOP_COLORS
+        self.stop_marker.setVisible(stopped)
+        self.stop_text.setVisible(stopped)
+        if stopped:
+            color = STOP_COLORS[snapshot.status]
+            self.stop_marker.setPen(pg.mkPen(color, width=2, style=Qt.DashLine))
+            self.stop_marker.setValue(snapshot.metrics.epoch)
+            self.stop_text.setColor(color)
+            self.stop_text.setText(snapshot.message or snapshot.status.replace("_", " "))
+
+    def _apply_theme(self) -> None:
+        super()._apply_theme()
+        background = self.plots.palette().color(QPalette.ColorRole.Base)
+        background.setAlpha(220)
+        self.stop_text.fill = pg.mkBrush(background)
+        self.stop_text.update()
+
+    def _wrap_stop_text(self) -> None:
+        """Wrap the stop message to leave the legend (top right) free."""
+        self.stop_text.setTextWidth(max(120.0, 0.62 * self.loss_plot.vb.width()))
+
+    def refresh(self) -> None:
+        self.shown = data = self.history.columns()
+        epochs = data[:, EPOCH]
+        self.train_loss.setData(epochs, finite_or_nan(data[:, TRAIN_LOSS]))
+        self.test_loss.setData(epochs, finite_or_nan(data[:, TEST_LOSS]))
+        scale = self.metric_scale
+        self.train_metric.setData(epochs, finite_or_nan(data[:, TRAIN_METRIC]) * scale)
+        self.test_metric.setData(epochs, finite_or_nan(data[:, TEST_METRIC]) * scale)
+        self._follow_range()
+
+    def _follow_range(self) -> None:
+        last = self.shown[-1, EPOCH] if len(self.shown) else 0.0
+        losses = self.shown[:, TRAIN_LOSS : TEST_LOSS + 1].ravel()
+        self.loss_range.update(last, losses, log_y=self.log_toggle.isChecked())
+
+    def _on_log_toggled(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self.loss_range.resume()
+        self._follow_range()
+
+    def _on_mouse_moved(self, event) -> None:
+        position = event[0]
+        for plot in (self.loss_plot, self.metric_plot):
+            if plot.sceneBoundingRect().contains(position) and len(self.shown):
+                epoch = plot.vb.mapSceneToView(position).x()
+                self.show_epoch(epoch)
+                return
+        for line in self.crosshairs:
+            line.setVisible(False)
+
+    def show_epoch(self, epoch: float) -> None:
+        """Put the crosshair on the row nearest ``epoch`` and write its values."""
+        row = self.shown[np.argmin(np.abs(self.shown[:, EPOCH] - epoch))]
+        for line in self.crosshairs:
+            line.setValue(row[EPOCH])
+            line.setVisible(True)
+        scale, unit = (self.metric_scale, " %") if self.metric_scale != 1 else (1.0, "")
+        self.readout.setText(
+            f"epoch {row[EPOCH]:.0f}   loss: train {row[TRAIN_LOSS]:.4g}, test {row[TEST_LOSS]:.4g}"
+            f"   {self.metric_name}: train {row[TRAIN_METRIC] * scale:.3g}{unit}, "
+            f"test {row[TEST_METRIC] * scale:.3g}{unit}"
+        )

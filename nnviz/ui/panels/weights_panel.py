@@ -1,0 +1,166 @@
+"""A heatmap of every dense layer's weights, negative orange and positive blue.
+
+Each layer has its own symmetric scale (about ±max|W|, shown by its colour bar), so small
+layers stay readable next to large ones. For image data (the digits) the first layer is drawn
+as one small image per hidden unit: what each unit looks for in the picture.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from nnviz.core.views import Frame, RunInfo
+from nnviz.ui.panels.base import LivePanel, nice_ceiling
+from nnviz.ui.panels.colors import diverging_map
+
+#: Most tick labels on a heatmap's axis; more would overlap (then every k-th unit is labelled).
+MAX_TICKS = 10
+
+
+def mosaic_grid(n_tiles: int) -> tuple[int, int]:
+    """Rows and columns of a near-square grid holding ``n_tiles``."""
+    cols = max(1, math.ceil(math.sqrt(n_tiles)))
+    return math.ceil(n_tiles / cols), cols
+
+
+def weight_mosaic(weights: np.ndarray, image_shape: tuple[int, int]) -> np.ndarray:
+    """Rows of ``weights`` (units, h*w) as h-by-w tiles in a grid, NaN (transparent) between."""
+    units = len(weights)
+    rows, cols = mosaic_grid(units)
+    h, w = image_shape
+    tiles = np.full((rows * cols, h + 1, w + 1), np.nan, dtype=np.float32)
+    tiles[:units, :h, :w] = weights.reshape(units, h, w)
+    grid = tiles.reshape(rows, cols, h + 1, w + 1).transpose(0, 2, 1, 3)
+    return np.ascontiguousarray(grid.reshape(rows * (h + 1), cols * (w + 1))[:-1, :-1])
+
+
+def symmetric_levels(weights: np.ndarray) -> tuple[float, float]:
+    """±(max|W| rounded up to a nice number): symmetric, and steady from frame to frame, so
+    the colours don't flicker and the colour bar is not redrawn every frame."""
+    finite = np.abs(weights[np.isfinite(weights)])
+    level = nice_ceiling(float(max(finite.max(initial=0.0), 1e-6)))
+    return -level, level
+
+
+class WeightsPanel(LivePanel):
+    """One heatmap per dense layer, titled "from → to": a row per input of the layer (names
+    fit on the left axis), a column per unit of the layer, the cell the weight between them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("weightsPanel")
+        self.setMinimumSize(260, 180)
+        self.params = None
+        self.mosaic_shape: tuple[int, int] | None = None  # (h, w) of a tile, if layer 0 is tiled
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setObjectName("weightsPlots")
+        self.plot_widgets.append(self.plots)
+        self.layers: list[tuple[pg.PlotItem, pg.ImageItem, pg.ColorBarItem]] = []
+        self._per_row = 0  # layers per row of the current arrangement
+        self.lut = diverging_map().getLookupTable(nPts=256)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plots)
+
+    def _start(self, info: RunInfo) -> None:
+        self.params = None
+        self.plots.clear()
+        self.layers = []
+        sizes = info.spec.sizes
+        shape = info.image_shape
+        tiled = shape is not None and shape[0] * shape[1] == sizes[0]
+        self.mosaic_shape = shape if tiled else None
+        for k, name in enumerate(info.layer_names):
+            n_in, n_out = sizes[k], sizes[k + 1]
+            plot = pg.PlotItem()
+            plot.setMenuEnabled(False)
+            plot.invertY(True)
+            image = pg.ImageItem(axisOrder="row-major")
+            image.setLookupTable(self.lut)
+            plot.addItem(image)
+            if k == 0 and tiled:
+                plot.setTitle(f"{name}: what each unit sees", size="9pt")
+                plot.setAspectLocked(True)
+                plot.hideAxis("left")
+                plot.hideAxis("bottom")
+            else:
+                previous = "inputs" if k == 0 else info.layer_names[k - 1]
+                plot.setTitle(f"{previous} → {name}", size="9pt")
+                self._name_ticks(plot, info.input_names if k == 0 else (), n_in, n_out)
+            colorbar = pg.ColorBarItem(
+                values=(-1, 1),
+                width=10,
+                colorMap=diverging_map(),
+                interactive=False,
+                orientation="horizontal",
+                colorMapMenu=False,
+            )
+            self.layers.append((plot, image, colorbar))
+        self._per_row = 0
+        self._arrange()
+        self._apply_theme()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """As many layers side by side as fit the panel's width; the others on further rows."""
+        if not self.layers:
+            return
+        cell = max(p.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() for p, _, _ in self.layers)
+        per_row = max(1, min(len(self.layers), int(self.plots.width() // (cell + 12))))
+        if per_row == self._per_row:
+            return
+        if self._per_row:
+            for plot, _image, colorbar in self.layers:
+                self.plots.removeItem(plot)
+                self.plots.removeItem(colorbar)
+        self._per_row = per_row
+        for k, (plot, _image, colorbar) in enumerate(self.layers):
+            row, col = 2 * (k // per_row), k % per_row
+            self.plots.addItem(plot, row=row, col=col)
+            self.plots.addItem(colorbar, row=row + 1, col=col)
+
+    @staticmethod
+    def _name_ticks(plot: pg.PlotItem, input_names, n_in: int, n_out: int) -> None:
+        """Unit numbers (or input names) at the centres of the cells."""
+
+        def ticks(names):
+            step = max(1, math.ceil(len(names) / MAX_TICKS))
+            return [[(i + 0.5, names[i]) for i in range(0, len(names), step)]]
+
+        named = len(input_names) == n_in
+        inputs = list(input_names) if named else [str(i + 1) for i in range(n_in)]
+        left = plot.getAxis("left")
+        left.setTicks(ticks(inputs))
+        # Wide enough for the longest name (pyqtgraph would hide the labels that don't fit).
+        longest = max(inputs, key=len)
+        left.setWidth(QFontMetrics(left.font()).horizontalAdvance(longest) + 16)
+        plot.getAxis("bottom").setTicks(ticks([str(i + 1) for i in range(n_out)]))
+
+    def _take(self, frame: Frame) -> None:
+        self.params = frame.snapshot.params
+
+    def refresh(self) -> None:
+        if self.params is None:
+            return
+        for k, ((_plot, image, colorbar), (weights, _bias)) in enumerate(
+            zip(self.layers, self.params, strict=False)
+        ):
+            levels = symmetric_levels(weights)
+            if k == 0 and self.mosaic_shape is not None:
+                picture = weight_mosaic(weights, self.mosaic_shape)
+                rect = (0, 0, picture.shape[1], picture.shape[0])
+            else:
+                picture = np.ascontiguousarray(weights.T, dtype=np.float32)
+                rect = (0, 0, weights.shape[0], weights.shape[1])
+            image.setImage(picture, autoLevels=False, levels=levels, rect=rect)
+            if colorbar.levels() != levels:
+                colorbar.setLevels(levels)

@@ -1,0 +1,290 @@
+"""A window's training: what the main window drives (play, pause, designs) and what panels read.
+
+The training itself runs in a child process (:mod:`nnviz.workers`); this object sends it
+commands and turns its messages into signals in the GUI thread. A generation number, raised
+by every new run, lets it ignore frames of a run that was already replaced (as napari's views
+ignore late results of an old worker).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import replace
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
+
+from nnviz.core.design import Design
+from nnviz.core.service import ERROR, IDLE, RUNNING
+from nnviz.core.views import MetricsHistory
+from nnviz.workers import TrainingWorker
+
+#: Training settings a running network cannot take over: changing them starts a new run.
+RESET_FIELDS = ("initializer", "seed", "engine", "device", "dtype")
+#: Window over which steps per second are measured, in seconds.
+RATE_WINDOW = 1.0
+#: Frames come at most this often (seconds) and take at most this share of the GUI thread:
+#: when the panels need 40 ms to draw a frame, frames come every 80 ms, so the window stays
+#: responsive and the training process keeps its CPU (messages wait, merged, meanwhile).
+MIN_FRAME_INTERVAL = 1 / 30
+MAX_FRAME_INTERVAL = 0.5
+GUI_SHARE = 0.5
+
+
+def needs_reset(old: Design | None, new: Design) -> bool:
+    """Whether ``new`` cannot continue ``old``'s run (other data, network or engine)."""
+    if old is None:
+        return True
+    live_old = replace(old, name=new.name, description=new.description, training=new.training)
+    if live_old != new:
+        return True
+    return any(getattr(old.training, name) != getattr(new.training, name) for name in RESET_FIELDS)
+
+
+def changed(old: Design, new: Design) -> str:
+    """What a structural change changed, for the status bar."""
+    if old.dataset != new.dataset:
+        return "The data"
+    if old.features != new.features:
+        return "The inputs"
+    if old.layers != new.layers or old.output != new.output:
+        return "The network"
+    return "The training setup"
+
+
+class TrainingSession(QObject):
+    """Runs training for one window in a child process and relays frames as signals."""
+
+    sigRunStarted = Signal(object)  # RunInfo of a new run (after set_design/reset)
+    sigFrame = Signal(object)  # Frame, at most ~30 per second, stale ones dropped
+    sigStateChanged = Signal(str)  # "idle", "running", "paused", "finished", "diverged", "error"
+    sigMessage = Signal(str)  # a sentence for the status bar (why it paused, what reset)
+    sigError = Signal(str)  # a design that cannot be built, a training failure, a crash
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = IDLE
+        self.latest = None  # latest Snapshot
+        self.history = MetricsHistory()  # every EpochMetrics of the current run (a Sequence)
+        self.run_info = None  # RunInfo of the current run
+        self.pipeline = None  # InputPipeline of the current run (for exports)
+        self.dataset = None  # Dataset of the current run (for CSV export)
+        self.design: Design | None = None
+        self.base_dir = None
+        self.generation = 0
+        self.epochs_per_frame: int | None = None
+        self._rates: deque[tuple[float, int]] = deque()
+        self._closed = False
+        self._worker = TrainingWorker(self)
+        self._next_delivery = self._last_delivery = self._delivery_cpu = 0.0
+        self._delivery_timer = QTimer(self)
+        self._delivery_timer.setSingleShot(True)
+        self._delivery_timer.timeout.connect(self._on_messages)
+        self._worker.sigMessages.connect(self._on_messages)
+        self._worker.sigExited.connect(self._on_exited)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # --- what the status bar and exporters read ---------------------------------------------
+
+    @property
+    def spec(self):
+        """NetworkSpec of the current run, or None."""
+        return self.run_info.spec if self.run_info is not None else None
+
+    @property
+    def engine_name(self) -> str:
+        return self.run_info.engine if self.run_info is not None else ""
+
+    @property
+    def device(self) -> str:
+        return self.run_info.device if self.run_info is not None else ""
+
+    @property
+    def epoch(self) -> int:
+        return self.latest.metrics.epoch if self.latest is not None else 0
+
+    @property
+    def progress(self) -> float | None:
+        """Share of the epoch limit done (0 to 1), or None without a run."""
+        if self.latest is None or self.design is None or self.design.training.epochs <= 0:
+            return None
+        return min(1.0, self.epoch / self.design.training.epochs)
+
+    @property
+    def steps_per_second(self) -> float:
+        """Optimizer steps per second over the last second (0 unless running)."""
+        if self.state != RUNNING or len(self._rates) < 2:
+            return 0.0
+        (t0, s0), (t1, s1) = self._rates[0], self._rates[-1]
+        return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
+
+    @property
+    def process(self):
+        """The training process (multiprocessing.Process), or None before the first run."""
+        return self._worker.process
+
+    @property
+    def relay_thread(self):
+        """The QThread relaying the training process's messages, or None."""
+        return self._worker.thread
+
+    # --- what the window drives -------------------------------------------------------------
+
+    def set_design(self, design: Design, *, structural: bool, base_dir=None) -> None:
+        """New design: structural changes (layers, data, features) reset; others apply live.
+
+        ``base_dir`` is the folder relative paths in the design (a CSV file) start from.
+        Training settings a network cannot change mid-run (engine, seed, initializer, dtype)
+        reset too.
+        """
+        if self._closed:
+            return
+        if base_dir is not None:
+            self.base_dir = base_dir
+        new_run = needs_reset(self.design, design)
+        if new_run and self.run_info is not None:
+            self.sigMessage.emit(f"{changed(self.design, design)} changed: training starts again.")
+        self.design = design
+        if structural or new_run or self.run_info is None or not self._worker.is_alive():
+            self._new_run()
+        else:
+            self._worker.send(("update", design))
+
+    def play(self) -> None:
+        self._command(("play",))
+
+    def pause(self) -> None:
+        if self._worker.is_alive():
+            self._worker.send(("pause",))
+
+    def toggle_play(self) -> None:
+        if self.state == RUNNING:
+            self.pause()
+        else:
+            self.play()
+
+    def step_epoch(self) -> None:
+        self._command(("step_epoch",))
+
+    def step_batch(self) -> None:
+        self._command(("step_batch",))
+
+    def reset(self) -> None:
+        if self._closed or self.design is None:
+            return
+        if not self._worker.is_alive():
+            self._new_run()
+            return
+        self.generation += 1
+        self._worker.send(("reset", self.generation))
+
+    def load_params(self, params) -> None:
+        """Put imported weights into the current run (shapes already checked); training
+        goes on from them and the panels show them at once."""
+        if self._worker.is_alive() and self.run_info is not None:
+            self._worker.send(("load_params", [(w.copy(), b.copy()) for w, b in params]))
+
+    def set_speed(self, epochs_per_frame: int | None) -> None:
+        """Epochs per frame; None means as fast as possible."""
+        self.epochs_per_frame = epochs_per_frame
+        if self._worker.is_alive():
+            self._worker.send(("set_speed", epochs_per_frame))
+
+    @Slot()
+    def shutdown(self) -> None:
+        """End training and the training process (within a second)."""
+        self._closed = True
+        self._worker.stop()
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _command(self, command: tuple) -> None:
+        """Send ``command``, first restarting the run if the process is not there (a crash)."""
+        if self._closed:
+            return
+        if self.design is None:
+            self.sigMessage.emit("Nothing to train yet: build or open a design.")
+            return
+        if not self._worker.is_alive():
+            self._new_run()
+        self._worker.send(command)
+
+    def _new_run(self) -> None:
+        if self.design is None:
+            return
+        if not self._worker.is_alive():
+            self._worker.start()
+            self._worker.send(("set_speed", self.epochs_per_frame))
+        self.generation += 1
+        self._worker.send(("set_design", self.design, self.base_dir, self.generation))
+
+    @Slot()
+    def _on_messages(self) -> None:
+        """Deliver what the training process sent, no sooner than the frame pace allows.
+
+        The pace adapts to what a frame costs the GUI thread: its CPU time since the previous
+        frame (slots, repaints and whatever else it did) over ``GUI_SHARE``.
+        """
+        if self._delivery_timer.isActive():
+            return
+        start = time.monotonic()
+        if start < self._next_delivery:
+            self._delivery_timer.start(max(1, round((self._next_delivery - start) * 1000)))
+            return
+        frames = 0
+        for kind, *payload in self._worker.take_messages():
+            frames += kind == "frame"
+            getattr(self, f"_on_{kind}")(*payload)
+        if frames:
+            cpu = time.thread_time()
+            recent = start - self._last_delivery < MAX_FRAME_INTERVAL
+            cost = cpu - self._delivery_cpu if recent else 0.0
+            interval = min(MAX_FRAME_INTERVAL, max(MIN_FRAME_INTERVAL, cost / GUI_SHARE))
+            self._next_delivery = start + interval
+            self._last_delivery, self._delivery_cpu = start, cpu
+
+    def _on_run(self, run_info, pipeline, dataset) -> None:
+        if run_info.generation != self.generation:
+            return
+        self.run_info, self.pipeline, self.dataset = run_info, pipeline, dataset
+        self.history = MetricsHistory()
+        self.latest = None
+        self._rates.clear()
+        self.sigRunStarted.emit(run_info)
+
+    def _on_frame(self, frame) -> None:
+        if frame.generation != self.generation:
+            return
+        self.history.extend(frame.rows)
+        self.latest = frame.snapshot
+        now = time.monotonic()
+        self._rates.append((now, frame.snapshot.metrics.step))
+        while len(self._rates) > 2 and now - self._rates[1][0] > RATE_WINDOW:
+            self._rates.popleft()
+        self.sigFrame.emit(frame)
+
+    def _on_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self._rates.clear()
+            self.sigStateChanged.emit(state)
+
+    def _on_message(self, text: str) -> None:
+        self.sigMessage.emit(text)
+
+    def _on_error(self, text: str) -> None:
+        self.sigError.emit(text)
+        self.sigMessage.emit(text)
+
+    @Slot(object)
+    def _on_exited(self, exitcode) -> None:
+        if self._closed:
+            return
+        text = (
+            f"The training process stopped unexpectedly (exit code {exitcode}); "
+            "press Play or Reset to start again."
+        )
+        self._on_error(text)
+        self._on_state(ERROR)

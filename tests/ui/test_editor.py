@@ -1,0 +1,203 @@
+"""The network diagram on its own: clicks on its items, weights, thumbnails, hover, zoom."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsSimpleTextItem
+
+from nnviz.core.design import FEATURES_2D, Design, LayerSpec
+from nnviz.core.views import Views
+from nnviz.ui.data_facts import DataFacts
+from nnviz.ui.diagram_items import NEGATIVE, POSITIVE
+from nnviz.ui.network_editor import MAX_SHOWN, NetworkEditor
+
+FACTS = DataFacts(features=FEATURES_2D, defaults=("x1", "x2"), n_outputs=1)
+
+
+@pytest.fixture
+def editor(qtbot):
+    """An editor that takes its own edits, as the window's undo stack would hand them back."""
+    view = NetworkEditor()
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.set_design(Design(), FACTS)
+    view.sigEdit.connect(lambda design, _text: view.set_design(design))
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def click(qtbot, editor: NetworkEditor, name: str) -> None:
+    before = editor.design
+    item = editor.item(name)
+    pos = editor.mapFromScene(item.sceneBoundingRect().center())
+    QTest.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: editor.design != before, timeout=2000)
+
+
+def test_clicks_on_the_diagram_edit_the_design(qtbot, editor):
+    click(qtbot, editor, "addUnit1")
+    assert editor.design.layers == (LayerSpec(4), LayerSpec(3))
+    click(qtbot, editor, "removeUnit0")
+    assert editor.design.layers == (LayerSpec(3), LayerSpec(3))
+    click(qtbot, editor, "feature:sin(x1)")
+    assert editor.design.features == ("x1", "x2", "sin(x1)")
+    click(qtbot, editor, "feature:x1")
+    assert editor.design.features == ("x2", "sin(x1)")
+    click(qtbot, editor, "removeLayer")
+    assert editor.design.layers == (LayerSpec(3),)
+    click(qtbot, editor, "addLayer")
+    assert editor.design.layers == (LayerSpec(3), LayerSpec(3))
+
+
+def test_edits_that_would_break_the_network_are_refused_with_a_reason(qtbot, editor):
+    messages = []
+    editor.sigMessage.connect(messages.append)
+    editor.set_design(Design(features=("x1",), layers=(LayerSpec(1),)))
+    editor.remove_unit(0)
+    editor.toggle_feature("x1")
+    assert editor.design == Design(features=("x1",), layers=(LayerSpec(1),))
+    assert messages == [
+        "A layer needs at least one neuron; remove the layer instead.",
+        "The network needs at least one input.",
+    ]
+    assert not editor.item("removeUnit0").enabled
+
+
+def test_wide_layers_collapse_with_a_count(editor):
+    editor.set_design(Design(layers=(LayerSpec(120), LayerSpec(2))))
+    names = editor.item_names()
+    assert f"neuron0_{MAX_SHOWN - 2}" in names
+    assert f"neuron0_{MAX_SHOWN - 1}" not in names
+    texts = [i.text() for i in editor.scene().items() if isinstance(i, QGraphicsSimpleTextItem)]
+    assert f"… {120 - (MAX_SHOWN - 1)} more" in texts
+    assert "Hidden 1\n120 · tanh" in [t.label.text() for t in [editor.item("layerHeader0")]]
+
+
+def weights_for(design: Design, n_outputs: int = 1):
+    sizes = [len(design.features), *(layer.units for layer in design.layers), n_outputs]
+    params = []
+    for k in range(len(sizes) - 1):
+        w = np.linspace(-1.0, 1.0, sizes[k + 1] * sizes[k]).reshape(sizes[k + 1], sizes[k])
+        params.append((w.astype(np.float32), np.full(sizes[k + 1], 0.25, np.float32)))
+    return params
+
+
+def test_edges_show_sign_by_colour_and_magnitude_by_width(editor):
+    params = weights_for(editor.design)
+    editor.set_params(params)
+    edges = {(layer, row, col): item for layer, row, col, item in editor._edges}
+    strongest_negative = edges[(0, 0, 0)]  # W0[0, 0] == -1
+    positive = edges[(0, 3, 1)]  # W0[3, 1] == +1
+    weaker = edges[(0, 1, 0)]
+    assert strongest_negative.pen().color().rgb() == NEGATIVE.rgb()
+    assert positive.pen().color().rgb() == POSITIVE.rgb()
+    assert strongest_negative.pen().widthF() > weaker.pen().widthF()
+    assert positive.toolTip() == "weight +1.0000"
+    assert "bias: +0.2500" in editor.item("neuron0_2").toolTip()
+    assert "activation: tanh" in editor.item("neuron0_2").toolTip()
+
+    faster = replace(editor.design, training=replace(editor.design.training, batch_size=64))
+    editor.set_design(faster)  # a training setting: the weights stay on show
+    assert positive.toolTip() == "weight +1.0000"
+
+    editor.set_params(weights_for(Design(layers=(LayerSpec(5),))))  # another network's
+    assert positive.toolTip() == ""
+    assert "bias" not in editor.item("neuron0_2").toolTip()
+
+
+def test_neuron_thumbnails_are_drawn_from_the_views(editor):
+    design = editor.design
+    hidden = [np.full((layer.units, 8, 8), 0.9, np.float32) for layer in design.layers]
+    plane = Views(
+        output=np.zeros((8, 8, 1), np.float32),
+        neurons=(*hidden, np.full((1, 8, 8), -0.9, np.float32)),
+        inputs=np.zeros((2, 8, 8), np.float32),
+    )
+    editor.set_neuron_maps(plane)
+    picture = editor.item("neuron1_0").picture
+    assert isinstance(picture, QGraphicsPixmapItem)
+    pixel = QColor(picture.pixmap().toImage().pixel(4, 4))
+    assert pixel.blue() > pixel.red()  # positive is blue
+    output_pixel = QColor(editor.item("neuron2_0").picture.pixmap().toImage().pixel(4, 4))
+    assert output_pixel.red() > output_pixel.blue()  # negative is orange
+
+    line = Views(
+        output=np.zeros((50, 1)),
+        neurons=(np.zeros((4, 50)), np.zeros((2, 50)), np.zeros((1, 50))),
+        inputs=np.zeros((2, 50)),
+        xs=np.linspace(-3, 3, 50),
+    )
+    editor.set_neuron_maps(line)
+    assert isinstance(editor.item("neuron0_0").picture, QGraphicsPathItem)
+    editor.set_neuron_maps(None)
+    assert editor.item("neuron0_0").picture is None
+
+
+def test_hovering_a_neuron_reports_it(qtbot, editor):
+    seen = []
+    editor.sigNeuronHovered.connect(seen.append)
+    editor.raise_()
+    for name in ("neuron1_1", "feature:x2"):
+        item = editor.item(name)
+        QTest.mouseMove(editor.viewport(), editor.mapFromScene(item.sceneBoundingRect().center()))
+        qtbot.wait(20)
+    QTest.mouseMove(editor.viewport(), editor.viewport().rect().bottomRight())
+    qtbot.waitUntil(lambda: seen[-1:] == [None], timeout=2000)
+    assert (1, 1) in seen and (-1, 1) in seen
+
+
+def test_wheel_zooms_and_fit_brings_the_whole_diagram_back(editor):
+    editor.fit()
+    fitted = editor.transform().m11()
+    editor.zoom_by(2.0)
+    assert editor.transform().m11() == pytest.approx(min(fitted * 2.0, 4.0))
+    editor.fit()
+    assert editor.transform().m11() == pytest.approx(fitted)
+    visible = editor.mapToScene(editor.viewport().rect()).boundingRect()
+    assert visible.contains(editor.scene().itemsBoundingRect())
+
+
+def test_perceptron_and_back_restores_the_layers(editor):
+    editor.set_design(Design(layers=(LayerSpec(6, "relu"),)))
+    editor.toggle_perceptron()
+    assert editor.is_perceptron() and editor.item("perceptron").label.text() == (
+        "Back to a network"
+    )
+    editor.add_layer()  # leaves the perceptron: a step output takes no hidden layer
+    assert editor.design.output.activation == "auto"
+    editor.set_design(Design(layers=(LayerSpec(6, "relu"),)))
+    editor.toggle_perceptron()
+    editor.toggle_perceptron()
+    assert editor.design.layers == (LayerSpec(6, "relu"),)
+
+
+def test_the_diagram_follows_the_palette(editor):
+    dark = QPalette()
+    dark.setColor(QPalette.ColorRole.Base, QColor("#202124"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e8eaed"))
+    editor.setPalette(dark)
+    assert editor.backgroundBrush().color() == QColor("#202124")
+    assert editor.item("addLayer").label.brush().color() == QColor("#e8eaed")
+
+
+def test_right_click_menu_edits_the_layer_under_the_mouse(editor):
+    editor.set_design(Design(layers=(LayerSpec(4), LayerSpec(3), LayerSpec(2))))
+    clicked = []
+    editor.sigLayerClicked.connect(clicked.append)
+    second_column = editor.item("neuron1_0").sceneBoundingRect().center()
+    menu = editor.context_menu(second_column)
+    actions = {a.objectName(): a for a in menu.actions() if a.objectName()}
+    assert actions["contextRemoveLayer"].text() == "Remove Layer 2"
+    actions["contextEditLayer"].trigger()
+    assert clicked == [1]
+    actions["contextRemoveLayer"].trigger()
+    assert editor.design.layers == (LayerSpec(4), LayerSpec(2))
+    on_inputs = editor.context_menu(editor.item("feature:x1").sceneBoundingRect().center())
+    assert "contextRemoveLayer" not in [a.objectName() for a in on_inputs.actions()]

@@ -1,0 +1,494 @@
+"""The main window driven like a user would: clicks on the diagram, menus, files, prompts.
+
+Training is not tested here: the window gets a session that only records what it is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMimeData,
+    QObject,
+    QPointF,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QWidget
+
+from nnviz.core.design import Design, LayerSpec, OutputSpec
+from nnviz.core.design_file import load_design, save_design
+from nnviz.ui import main_window
+from nnviz.ui.main_window import MainWindow, is_structural
+
+Button = QMessageBox.StandardButton
+
+
+class RecordingSession(QObject):
+    """Stands in for the training session: the same API, and a log of what the window asked."""
+
+    sigRunStarted = Signal(object)
+    sigFrame = Signal(object)
+    sigStateChanged = Signal(str)
+    sigMessage = Signal(str)
+    sigError = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.state = "idle"
+        self.latest = None
+        self.history = []
+        self.run_info = None
+        self.pipeline = None
+        self.calls: list[tuple] = []
+
+    def set_design(self, design, *, structural, base_dir=None) -> None:
+        self.calls.append(("set_design", design, structural))
+
+    def __getattr__(self, name):
+        if name in (
+            "play",
+            "pause",
+            "toggle_play",
+            "step_epoch",
+            "step_batch",
+            "reset",
+            "set_speed",
+            "shutdown",
+        ):
+            return lambda *args: self.calls.append((name, *args))
+        raise AttributeError(name)
+
+
+@pytest.fixture
+def settings_dir(tmp_path, qapp):
+    """QSettings of this test only (geometry, docks, recent files) in a temporary folder."""
+    QCoreApplication.setOrganizationName("nnviz-tests")
+    QCoreApplication.setApplicationName("nnviz")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
+    )
+    return tmp_path / "settings"
+
+
+@pytest.fixture
+def make_window(qtbot, settings_dir, monkeypatch):
+    monkeypatch.setattr(main_window, "TrainingSession", RecordingSession)
+    windows = []
+
+    def make() -> MainWindow:
+        window = MainWindow()
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.undo_stack.setClean()  # no prompt at teardown
+        window.close()
+        window.deleteLater()
+
+
+@pytest.fixture
+def window(make_window) -> MainWindow:
+    return make_window()
+
+
+def answer_prompt(button: Button, seen: list[str]) -> None:
+    """Click ``button`` of the next modal dialog (recording its objectName in ``seen``)."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(10, click)
+            return
+        seen.append(box.objectName())
+        box.button(button).click()
+
+    QTimer.singleShot(0, click)
+
+
+def click_item(qtbot, window: MainWindow, name: str) -> None:
+    """Click the diagram item ``name`` where it is drawn, and let the edit arrive."""
+    editor = window.editor
+    before = window.undo_stack.index()
+    item = editor.item(name)
+    editor.ensureVisible(item)
+    pos = editor.mapFromScene(item.sceneBoundingRect().center())
+    QTest.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: window.undo_stack.index() != before, timeout=2000)
+
+
+def choose_dataset(window: MainWindow, name: str) -> None:
+    combo = window.settings_panel.dataset
+    combo.setCurrentIndex(combo.findData(name))
+    combo.activated.emit(combo.currentIndex())
+
+
+XOR_NETWORK = Design(
+    dataset=replace(Design().dataset, name="xor"),
+    features=("x1", "x2", "x1*x2"),
+    layers=(LayerSpec(3), LayerSpec(2)),
+)
+
+
+def build_xor_by_clicks(qtbot, window: MainWindow) -> None:
+    """From an empty network on the circle data: the XOR network, all by clicks."""
+    for name in (
+        "addLayer",
+        "addUnit0",
+        "removeUnit0",
+        "removeUnit0",
+        "addLayer",
+        "removeUnit1",
+        "feature:x1*x2",
+    ):
+        click_item(qtbot, window, name)
+    choose_dataset(window, "xor")
+
+
+def empty_start(window: MainWindow) -> Design:
+    """Open a design with no hidden layer on the circle data (the starting point)."""
+    empty = Design(dataset=replace(Design().dataset, name="circle"), layers=())
+    window._set_document(empty, None)
+    return empty
+
+
+def test_build_xor_by_clicks_then_undo_and_redo_everything(qtbot, window):
+    empty = empty_start(window)
+    build_xor_by_clicks(qtbot, window)
+
+    assert window.design == XOR_NETWORK
+    assert window.editor.design == XOR_NETWORK
+    assert window.settings_panel.dataset.currentData() == "xor"
+    assert window.isWindowModified()
+    steps = window.undo_stack.count()
+    assert steps == 8  # seven clicks on the diagram and one data set
+
+    while window.undo_stack.canUndo():
+        window.actionUndo.trigger()
+    assert window.design == empty
+    assert not window.isWindowModified()
+    while window.undo_stack.canRedo():
+        window.actionRedo.trigger()
+    assert window.design == XOR_NETWORK
+    assert window.training.calls[-1] == ("set_design", XOR_NETWORK, True)
+
+
+def test_layer_header_opens_the_inspector_and_edits_are_undoable(qtbot, window):
+    window._set_document(XOR_NETWORK, None)
+    editor = window.editor
+    item = editor.item("layerHeader1")
+    QTest.mouseClick(
+        editor.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=editor.mapFromScene(item.sceneBoundingRect().center()),
+    )
+    qtbot.waitUntil(lambda: window.inspector.layer == 1, timeout=2000)
+    assert window.inspector.title.text() == "Hidden layer 2"
+
+    combo = window.inspector.activation
+    combo.setCurrentIndex(combo.findData("relu"))
+    combo.activated.emit(combo.currentIndex())
+    window.inspector.dropout.setValue(0.1)
+    window.inspector.dropout.setValue(0.2)  # same field again: one undo step
+    assert window.design.layers[1] == LayerSpec(2, "relu", 0.2)
+    window.undo_stack.undo()
+    assert window.design.layers[1] == LayerSpec(2, "relu", 0.0)
+    window.undo_stack.undo()
+    assert window.design == XOR_NETWORK
+
+
+def test_perceptron_is_one_click_away_and_back(qtbot, window):
+    click_item(qtbot, window, "perceptron")
+    assert window.design.layers == ()
+    assert window.design.output == OutputSpec("step", "auto")
+    click_item(qtbot, window, "perceptron")
+    assert window.design.layers == Design().layers
+    assert window.design.output == OutputSpec()
+
+
+def test_only_training_settings_that_apply_live_are_not_structural():
+    design = Design()
+    faster = replace(design, training=replace(design.training, batch_size=32, l2=0.01))
+    assert not is_structural(design, faster)
+    assert is_structural(design, replace(design, features=("x1",)))
+    assert is_structural(design, replace(design, training=replace(design.training, seed=3)))
+
+
+def test_learning_rate_change_reaches_training_as_live(window):
+    field = window.settings_panel.learning_rate
+    field.setEditText("0.1")
+    field.lineEdit().editingFinished.emit()
+    assert window.design.training.optimizer.learning_rate == 0.1
+    assert window.training.calls[-1] == ("set_design", window.design, False)
+
+
+def test_save_and_reopen_gives_the_same_design(qtbot, make_window, tmp_path):
+    window = make_window()
+    empty_start(window)
+    build_xor_by_clicks(qtbot, window)
+    path = tmp_path / "xor.json"
+    assert window.save_as(path)
+    assert not window.isWindowModified()
+    assert window.windowTitle() == "xor.json[*] — nnviz"
+    assert load_design(path) == XOR_NETWORK
+
+    other = make_window()
+    assert other.open_design(path)
+    assert other.design == XOR_NETWORK
+    assert other.path == path
+    assert other.undo_stack.count() == 0
+
+
+def test_a_broken_file_shows_every_problem_and_changes_nothing(qtbot, window, tmp_path):
+    window._set_document(XOR_NETWORK, None)
+    window.editor.add_layer()
+    qtbot.waitUntil(lambda: window.undo_stack.count() == 1)
+    before = window.design
+    broken = tmp_path / "broken.json"
+    broken.write_text(
+        '{"format": "nnviz-design", "version": 1, "layers": [{"units": 0, "activation": "relux"}]}'
+    )
+
+    assert not window.open_design(broken)
+
+    dialog = window.findChild(QMessageBox, "loadErrorDialog")
+    assert dialog is not None and dialog.isVisible()
+    assert "broken.json" in dialog.text()
+    problems = dialog.informativeText()
+    assert "layers[0].units" in problems and "layers[0].activation" in problems
+    assert "relux" in problems
+    dialog.close()
+    assert window.design == before
+    assert window.undo_stack.count() == 1 and window.isWindowModified()
+
+
+def test_closing_with_unsaved_changes_asks_first(qtbot, window):
+    window.editor.add_layer()
+    qtbot.waitUntil(lambda: window.isWindowModified())
+    seen = []
+    answer_prompt(Button.Cancel, seen)
+    assert not window.close()
+    assert seen == ["unsavedChangesDialog"]
+    assert window.isVisible()
+    assert ("shutdown",) not in window.training.calls
+
+    answer_prompt(Button.Discard, seen)
+    assert window.close()
+    assert not window.isVisible()
+    assert ("shutdown",) in window.training.calls
+
+
+def test_new_asks_and_save_from_the_prompt_saves(qtbot, window, tmp_path):
+    path = tmp_path / "kept.json"
+    save_design(Design(), path)
+    assert window.open_design(path)
+    window.editor.remove_layer()
+    qtbot.waitUntil(lambda: window.isWindowModified())
+    changed = window.design
+    seen = []
+    answer_prompt(Button.Save, seen)
+    assert window.new_design()
+    assert seen == ["unsavedChangesDialog"]
+    assert load_design(path) == changed
+    assert window.design == Design() and window.path is None
+
+
+def test_recent_files_are_remembered_across_windows(make_window, tmp_path):
+    window = make_window()
+    paths = [tmp_path / f"design{i}.json" for i in range(3)]
+    for path in paths:
+        save_design(Design(name=path.stem), path)
+        assert window.open_design(path)
+    expected = [str(p) for p in reversed(paths)]
+    assert window.recent_files() == expected
+
+    later = make_window()
+    assert later.recent_files() == expected
+    action = later.recent_menu.findChild(QObject, "actionRecent1")
+    assert action is not None and action.text().endswith("design1.json")
+    action.trigger()
+    assert later.design.name == "design1"
+    assert later.recent_files()[0] == str(paths[1])
+
+
+def test_dropping_a_design_file_opens_it(qtbot, window, tmp_path):
+    path = tmp_path / "dropped.json"
+    save_design(XOR_NETWORK, path)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    point = window.rect().center()
+    enter = QDragEnterEvent(
+        point,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window.editor.viewport(), enter)  # dropped on the diagram
+    assert enter.isAccepted()
+    drop = QDropEvent(
+        QPointF(point),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(window.editor.viewport(), drop)
+    qtbot.waitUntil(lambda: window.path == path, timeout=2000)
+    assert window.design == XOR_NETWORK
+
+
+def test_examples_menu_opens_an_example_as_untitled(qtbot, make_window, tmp_path, monkeypatch):
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    example = replace(XOR_NETWORK, name="XOR by features", description="x1·x2 does it")
+    save_design(example, examples / "xor_features.json")
+    monkeypatch.setattr(main_window, "examples_dir", lambda: examples)
+    window = make_window()
+    window.examples_menu.aboutToShow.emit()
+    action = window.examples_menu.findChild(QObject, "actionExample_xor_features")
+    assert (action.text(), action.toolTip()) == ("XOR by features", "x1·x2 does it")
+    action.trigger()
+    assert window.design == example
+    assert window.path is None and not window.isWindowModified()
+
+
+def test_bundled_examples_all_open(make_window):
+    folder = main_window.examples_dir()
+    names = [node.name for node in folder.iterdir() if node.name.endswith(".json")]
+    if not names:
+        pytest.skip("no examples bundled yet")
+    window = make_window()
+    for name in names:
+        assert window.open_example(folder.joinpath(name)), name
+
+
+def test_menus_actions_and_docks_have_stable_names(window):
+    for name in (
+        "actionNew",
+        "actionOpen",
+        "actionSave",
+        "actionSaveAs",
+        "actionQuit",
+        "actionUndo",
+        "actionRedo",
+        "actionPlay",
+        "actionStep",
+        "actionStepBatch",
+        "actionReset",
+        "actionExportImage",
+        "actionExportDataset",
+        "actionAbout",
+        "actionGuide",
+    ):
+        assert window.findChild(QObject, name) is not None, name
+    assert window.actionPlay.shortcut().toString() == "Space"
+    assert window.actionExportImage in window.export_menu.actions()
+    for name in ("settingsDock", "layerInspectorDock"):
+        dock = window.findChild(QDockWidget, name)
+        assert dock.toggleViewAction() in window.view_menu.actions()
+    assert window.findChild(QWidget, "networkEditor") is window.editor
+    assert window.findChild(QWidget, "settingsPanel") is window.settings_panel
+
+
+def test_train_menu_drives_the_session_and_play_follows_its_state(window):
+    window.actionPlay.trigger()
+    window.actionStep.trigger()
+    window.actionStepBatch.trigger()
+    window.actionReset.trigger()
+    window.speed.setCurrentIndex(window.speed.count() - 1)
+    assert window.training.calls[-5:] == [
+        ("toggle_play",),
+        ("step_epoch",),
+        ("step_batch",),
+        ("reset",),
+        ("set_speed", None),
+    ]
+    window.training.sigStateChanged.emit("running")
+    assert window.actionPlay.text() == "&Pause"
+    window.training.sigStateChanged.emit("paused")
+    assert window.actionPlay.text() == "&Play"
+    window.training.sigMessage.emit("Diverged: paused")
+    assert window.statusBar().currentMessage() == "Diverged: paused"
+
+
+def test_dock_layout_and_geometry_are_restored(make_window):
+    window = make_window()
+    window.inspector_dock.close()
+    window.removeDockWidget(window.settings_dock)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, window.settings_dock)
+    window.settings_dock.show()
+    assert window.close()
+    assert QSettings().value("window/geometry") == window.saveGeometry()
+
+    again = make_window()
+    assert not again.inspector_dock.isVisible()
+    assert again.dockWidgetArea(again.settings_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+
+
+def test_exports_write_the_image_and_the_data(window, tmp_path):
+    assert window.export_image(tmp_path / "window.png")
+    assert (tmp_path / "window.png").read_bytes()[:4] == b"\x89PNG"
+    assert window.export_image(tmp_path / "window.svg")
+    assert "<svg" in (tmp_path / "window.svg").read_text()
+    assert window.export_dataset(tmp_path / "xor.csv")
+    lines = (tmp_path / "xor.csv").read_text().splitlines()
+    assert len(lines) == 1 + Design().dataset.points
+
+
+def test_wide_data_uses_all_columns_until_one_is_switched_off(qtbot, window):
+    choose_dataset(window, "iris")
+    assert window.design.features == ()  # every column
+    assert window.editor.item("feature:petal width (cm)").active
+    click_item(qtbot, window, "feature:sepal width (cm)")
+    assert window.design.features == ("sepal length (cm)", "petal length (cm)", "petal width (cm)")
+    assert window.editor.item("outputHeader").label.text() == "Output\n3 · softmax"
+    choose_dataset(window, "xor")
+    assert window.design.features == ("x1", "x2")  # the 2D data's own default inputs
+
+
+def test_run_app_opens_the_design_named_on_the_command_line(settings_dir, monkeypatch, tmp_path):
+    from nnviz import app
+
+    path = tmp_path / "start.json"
+    save_design(XOR_NETWORK, path)
+    monkeypatch.setattr(main_window, "TrainingSession", RecordingSession)
+    before = set(QApplication.topLevelWidgets())
+    shown = []
+
+    def exec_(*_args) -> int:
+        shown.extend(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w not in before
+        )
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", exec_)
+    assert app.run_app([str(path)]) == 0
+    [window] = shown
+    try:
+        assert window.path == path and window.design == XOR_NETWORK
+        assert window.isVisible()
+    finally:
+        window.close()
+        window.deleteLater()
+
+
+def test_help_shows_the_guide(window):
+    window.actionGuide.trigger()
+    guide = window.findChild(QWidget, "guideDialog")
+    assert guide.isVisible()
+    assert "perceptron" in guide.findChild(QWidget, "guideText").toPlainText()
+    guide.close()

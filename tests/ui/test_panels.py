@@ -1,0 +1,516 @@
+"""The live panels fed with synthetic runs and frames: what they draw, and that it stays bounded."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QGraphicsView, QMainWindow
+
+from nnviz.core.design import Design, TrainingSpec
+from nnviz.core.network import CLASSIFICATION, REGRESSION, NetworkSpec
+from nnviz.core.snapshot import DIVERGED, RUNNING, EpochMetrics, Snapshot
+from nnviz.core.views import LINE, PLANE, Frame, RunInfo, Views
+from nnviz.ui.panels import install_panels
+from nnviz.ui.panels.base import DecimatedHistory, nice_ceiling
+from nnviz.ui.panels.colors import class_regions_rgb, diverging_map, region_colors
+from nnviz.ui.panels.gradients_panel import GradientsPanel
+from nnviz.ui.panels.loss_panel import LossPanel
+from nnviz.ui.panels.regions_panel import RegionsPanel, upscale
+from nnviz.ui.panels.status_widgets import TrainingStatus
+from nnviz.ui.panels.weights_panel import WeightsPanel, mosaic_grid
+
+RES = 200  # output image side
+THUMB = 20  # neuron thumbnail side
+
+
+def make_info(
+    sizes=(2, 4, 2, 1),
+    activations=("tanh", "tanh", "sigmoid"),
+    task=CLASSIFICATION,
+    kind=PLANE,
+    image_shape=None,
+    generation=1,
+    seed=0,
+) -> RunInfo:
+    rng = np.random.default_rng(seed)
+    n_out = sizes[-1]
+    n_classes = max(2, n_out) if task == CLASSIFICATION else 0
+    spec = NetworkSpec(sizes, activations, (0.0,) * len(activations), "mse", task, n_classes)
+
+    def labels(n):
+        if task == REGRESSION:
+            return rng.uniform(-2, 3, n).astype(np.float32)
+        return rng.integers(0, n_classes, n)
+
+    return RunInfo(
+        generation=generation,
+        spec=spec,
+        kind=kind,
+        extent=(-6.0, 6.0, -6.0, 6.0),
+        axis_labels=("x1", "x2"),
+        train_points=rng.uniform(-6, 6, (50, 2)).astype(np.float32),
+        train_labels=labels(50),
+        test_points=rng.uniform(-6, 6, (30, 2)).astype(np.float32),
+        test_labels=labels(30),
+        class_names=tuple(str(k) for k in range(n_classes)),
+        layer_names=(*(f"hidden {k + 1}" for k in range(len(sizes) - 2)), "output"),
+        input_names=tuple(f"x{k + 1}" for k in range(sizes[0])),
+        image_shape=image_shape,
+        engine="numpy",
+        device="cpu",
+    )
+
+
+def make_rows(info, start, n, dead=0.25):
+    layers = len(info.spec.sizes) - 1
+    return tuple(
+        EpochMetrics(
+            epoch=e, step=10 * e, train_loss=1.0 / (e + 1), test_loss=1.2 / (e + 1),
+            train_metric=min(1.0, e / 100), test_metric=min(1.0, e / 120),
+            train_rmse=np.nan, test_rmse=np.nan, learning_rate=0.03,
+            grad_norms=tuple(10.0 ** -(k + 1) for k in range(layers)),
+            dead_fraction=(dead,) * (layers - 1),
+        )
+        for e in range(start, start + n)
+    )  # fmt: skip
+
+
+def make_params(info, scale=1.0, seed=0):
+    rng = np.random.default_rng(seed)
+    sizes = info.spec.sizes
+    return tuple(
+        (rng.normal(0, scale, (sizes[k + 1], sizes[k])).astype(np.float32),
+         np.zeros(sizes[k + 1], np.float32))
+        for k in range(len(sizes) - 1)
+    )  # fmt: skip
+
+
+def make_views(info, output=None):
+    sizes = info.spec.sizes
+    if info.kind == LINE:
+        xs = np.linspace(-3, 3, 100, dtype=np.float32)
+        out = np.sin(xs)[:, None] if output is None else output
+        neurons = tuple(np.tanh(np.outer(np.arange(1, n + 1), xs)) for n in sizes[1:])
+        return Views(out.astype(np.float32), neurons, xs[None, :].copy(), xs)
+    if output is None:  # a sigmoid of x*y, or for several outputs a softmax of k*x*y
+        y, x = np.mgrid[-1 : 1 : RES * 1j, -1 : 1 : RES * 1j]
+        if sizes[-1] == 1:
+            output = (1 / (1 + np.exp(-5 * x * y)))[..., None]
+        else:
+            logits = np.stack([k * x * y for k in range(sizes[-1])], axis=-1)
+            output = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
+    t = np.linspace(-1, 1, THUMB, dtype=np.float32)
+    neurons = tuple(
+        np.stack([np.outer(t, t) * (u + 1) / n for u in range(n)]).astype(np.float32)
+        for n in sizes[1:]
+    )
+    inputs = np.stack([np.tile(t, (THUMB, 1))] * sizes[0]).astype(np.float32)
+    return Views(np.ascontiguousarray(output, np.float32), neurons, inputs)
+
+
+def make_frame(info, start, n, status=RUNNING, message="", views=None, params=None, dead=0.25):
+    rows = make_rows(info, start, n, dead)
+    snapshot = Snapshot(rows[-1], params or make_params(info), status, message)
+    return Frame(info.generation, rows, snapshot, views if views is not None else make_views(info))
+
+
+def curve_data(curve):
+    """All the data a curve was given (getData would clip it to the current view)."""
+    return curve.xData, curve.yData
+
+
+def n_points(curve):
+    return 0 if curve.xData is None else len(curve.xData)
+
+
+@pytest.fixture
+def show(qtbot):
+    def shown(widget):
+        qtbot.addWidget(widget)
+        widget.resize(600, 400)
+        widget.show()
+        return widget
+
+    return shown
+
+
+# --- bounded history -------------------------------------------------------------------------
+
+
+def test_decimated_history_stays_bounded_and_keeps_ends():
+    history = DecimatedHistory(2, capacity=1024)
+    size = history.nbytes
+    epochs = np.arange(100_000, dtype=float)
+    for chunk in np.array_split(np.column_stack([epochs, epochs * 2]), 3000):
+        history.append(chunk)
+    shown = history.columns()
+    assert history.nbytes == size
+    assert len(history) == 100_000
+    assert 512 <= len(shown) <= 1025
+    assert shown[0, 0] == 0 and shown[-1, 0] == 99_999
+    assert np.all(np.diff(shown[:, 0]) > 0)
+    np.testing.assert_array_equal(shown[:, 1], shown[:, 0] * 2)
+
+
+def test_loss_panel_memory_is_flat_over_100k_epochs(show):
+    info = make_info()
+    panel = show(LossPanel())
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 10))
+    size = panel.history.nbytes
+    rows = make_rows(info, 0, 1000)
+    snapshot = Snapshot(rows[-1], make_params(info))
+    for start in range(0, 100_000, 1000):
+        shifted = tuple(r.__class__(**{**r.__dict__, "epoch": r.epoch + start}) for r in rows)
+        panel.add_frame(Frame(1, shifted, snapshot, None))
+    x, _ = curve_data(panel.train_loss)
+    assert panel.history.nbytes == size
+    assert len(x) <= 2049
+    assert x[-1] == 99_999 + 0  # the curve ends at the latest epoch
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(1.0, 1.0), (1.01, 1.5), (7.0, 8.0), (0.031, 0.04), (850, 1000)]
+)
+def test_nice_ceiling(value, expected):
+    assert nice_ceiling(value) == pytest.approx(expected)
+
+
+def test_growing_curve_moves_its_axes_in_steps(show):
+    info = make_info()
+    panel = show(LossPanel())
+    panel.set_run(info)
+    ends = []
+    for start in range(900, 1500, 20):
+        panel.add_frame(make_frame(info, start, 20))
+        ends.append(panel.loss_plot.vb.targetRange()[0][1])
+    assert len(set(ends)) == 2  # 30 frames, the x axis moved once (at epoch 1000)
+    assert all(end >= start + 19 for end, start in zip(ends, range(900, 1500, 20), strict=True))
+
+
+# --- loss --------------------------------------------------------------------------------------
+
+
+def test_loss_curves_hold_every_row_and_metric_in_percent(show):
+    info = make_info()
+    panel = show(LossPanel())
+    panel.set_run(info)
+    for start in (0, 10, 20):
+        panel.add_frame(make_frame(info, start, 10))
+    x, y = curve_data(panel.train_loss)
+    np.testing.assert_array_equal(x, np.arange(30))
+    np.testing.assert_allclose(y, 1.0 / (np.arange(30) + 1))
+    _, test = curve_data(panel.test_loss)
+    np.testing.assert_allclose(test, 1.2 / (np.arange(30) + 1))
+    _, accuracy = curve_data(panel.train_metric)
+    assert accuracy[-1] == pytest.approx(29.0)
+    assert panel.metric_plot.titleLabel.text == "Accuracy"
+
+
+def test_log_toggle_changes_the_loss_axis(show, qtbot):
+    info = make_info()
+    panel = show(LossPanel())
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 100))
+    panel.log_toggle.setChecked(True)
+    assert panel.loss_plot.getAxis("left").logMode
+    qtbot.waitUntil(lambda: panel.loss_plot.vb.viewRange()[1][0] < -1.5)  # log10(0.01) = -2
+    panel.log_toggle.setChecked(False)
+    assert not panel.loss_plot.getAxis("left").logMode
+
+
+def test_hover_readout_names_epoch_and_values(show):
+    info = make_info()
+    panel = show(LossPanel())
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 50))
+    panel.show_epoch(9.3)
+    assert panel.crosshairs[0].value() == 9
+    assert "epoch 9" in panel.readout.text()
+    assert "train 0.1," in panel.readout.text()
+
+
+def test_divergence_is_marked_on_the_loss_plot(show):
+    info = make_info()
+    panel = show(LossPanel())
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 20, status=DIVERGED, message="the loss became NaN"))
+    assert panel.stop_marker.isVisible() and panel.stop_marker.value() == 19
+    assert panel.stop_text.isVisible()
+    assert panel.stop_text.toPlainText() == "the loss became NaN"
+    panel.set_run(make_info(generation=2))
+    assert not panel.stop_marker.isVisible()
+
+
+def test_regression_shows_r2_and_a_new_run_resets(show):
+    panel = show(LossPanel())
+    info = make_info(task=REGRESSION, activations=("tanh", "tanh", "linear"))
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 5))
+    assert panel.metric_plot.titleLabel.text == "R²"
+    panel.set_run(make_info(generation=2))
+    assert n_points(panel.train_loss) == 0
+    assert panel.metric_plot.titleLabel.text == "Accuracy"
+
+
+# --- decision regions ---------------------------------------------------------------------------
+
+
+def test_binary_regions_image_levels_and_discretize(show):
+    info = make_info()
+    panel = show(RegionsPanel())
+    panel.set_run(info)
+    frame = make_frame(info, 0, 1)
+    panel.add_frame(frame)
+    image = panel.image.image
+    assert image.shape == (RES, RES) and image.dtype == np.float32
+    assert panel.image.getLevels() == pytest.approx((0.0, 1.0))
+    np.testing.assert_allclose(image, frame.views.output[..., 0])
+    panel.discretize.setChecked(True)
+    assert set(np.unique(panel.image.image)) == {0.0, 1.0}
+    lut = panel.image.lut
+    ends = {tuple(lut[0][:3]), tuple(lut[-1][:3])}
+    assert ends == {tuple(c) for c in region_colors(2)}  # only the two class colours remain
+
+
+def test_several_classes_one_colour_each_shaded_by_confidence(show):
+    info = make_info(sizes=(2, 8, 3), activations=("relu", "softmax"))
+    probabilities = np.zeros((RES, RES, 3), np.float32)
+    probabilities[:, :100] = (0.9, 0.05, 0.05)  # sure of class 0
+    probabilities[:, 100:150] = (0.1, 0.5, 0.4)  # hesitating, class 1
+    probabilities[:, 150:] = (0.0, 0.0, 1.0)  # certain of class 2
+    panel = show(RegionsPanel())
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 1, views=make_views(info, probabilities)))
+    rgb = panel.image.image
+    colors = region_colors(3)
+    assert rgb.shape == (RES, RES, 3) and rgb.dtype == np.uint8
+    np.testing.assert_array_equal(rgb[0, 199], colors[2])
+    pale = rgb[0, 120].astype(int)
+    assert np.abs(pale - colors[1]).sum() > 100  # less sure: nearer neutral
+    assert not panel.colorbar.isVisible()
+    panel.discretize.setChecked(True)
+    found = {tuple(c) for c in panel.image.image.reshape(-1, 3)}
+    assert found == {tuple(c) for c in colors}
+
+
+def test_class_regions_rgb_neutral_when_undecided():
+    rgb = class_regions_rgb(np.full((1, 1, 4), 0.25, np.float32), discretize=False)
+    np.testing.assert_array_equal(rgb[0, 0], diverging_map().map(0.5, mode="byte")[:3])
+
+
+def test_test_points_can_be_hidden(show):
+    info = make_info()
+    panel = show(RegionsPanel())
+    panel.set_run(info)
+    assert sum(item.data.size for item in panel.test_items) == 30
+    assert sum(item.data.size for item in panel.train_items) == 50
+    panel.show_test.setChecked(False)
+    assert not any(item.isVisible() for item in panel.test_items)
+    assert all(item.isVisible() for item in panel.train_items)
+
+
+def test_regression_heatmap_has_symmetric_levels(show):
+    info = make_info(task=REGRESSION, activations=("tanh", "tanh", "linear"))
+    panel = show(RegionsPanel())
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 1))
+    level = nice_ceiling(max(np.abs(info.train_labels).max(), np.abs(info.test_labels).max()))
+    assert panel.image.getLevels() == pytest.approx((-level, level))
+    assert panel.colorbar.levels() == pytest.approx((-level, level))
+
+
+def test_line_regression_draws_the_prediction_curve(show):
+    info = make_info(sizes=(1, 4, 1), activations=("tanh", "linear"), task=REGRESSION, kind=LINE)
+    panel = show(RegionsPanel())
+    panel.set_run(info)
+    frame = make_frame(info, 0, 1)
+    panel.add_frame(frame)
+    x, y = curve_data(panel.prediction)
+    np.testing.assert_allclose(x, frame.views.xs)
+    np.testing.assert_allclose(y, np.sin(frame.views.xs), rtol=1e-6)
+    panel.show_neuron(0, 2)
+    _, neuron = curve_data(panel.neuron_curve)
+    np.testing.assert_allclose(neuron, np.tanh(3 * frame.views.xs), rtol=1e-6)
+
+
+def test_hovered_neuron_is_shown_large_until_output(show):
+    info = make_info()
+    panel = show(RegionsPanel())
+    panel.set_run(info)
+    frame = make_frame(info, 0, 1)
+    panel.add_frame(frame)
+    panel.show_neuron(0, 1)
+    assert "neuron 2" in panel.title.text()
+    np.testing.assert_allclose(panel.image.image, upscale(frame.views.neurons[0][1], (RES, RES)))
+    assert panel.image.getLevels() == pytest.approx((-1.0, 1.0))  # tanh
+    panel.show_neuron(-1, 0)
+    assert "x1" in panel.title.text()
+    panel.show_output()
+    np.testing.assert_allclose(panel.image.image, frame.views.output[..., 0])
+    panel.show_neuron(7, 0)  # no such layer: the output stays
+    assert panel.neuron is None
+    np.testing.assert_allclose(panel.image.image, frame.views.output[..., 0])
+
+
+def test_upscale_keeps_corners_and_interpolates():
+    small = np.array([[0.0, 1.0], [2.0, 3.0]], np.float32)
+    big = upscale(small, (3, 3))
+    np.testing.assert_allclose(big, [[0, 0.5, 1], [1, 1.5, 2], [2, 2.5, 3]])
+
+
+# --- weights and gradients ------------------------------------------------------------------
+
+
+def test_weights_heatmaps_have_symmetric_levels_per_layer(show):
+    info = make_info(sizes=(3, 5, 4, 1))
+    panel = show(WeightsPanel())
+    panel.set_run(info)
+    params = make_params(info, scale=2.0)
+    panel.add_frame(make_frame(info, 0, 1, params=params))
+    assert len(panel.layers) == 3
+    for (_plot, image, colorbar), (w, _b) in zip(panel.layers, params, strict=True):
+        level = nice_ceiling(np.abs(w).max())
+        assert np.abs(w).max() <= level <= 1.5 * np.abs(w).max()
+        assert image.getLevels() == pytest.approx((-level, level))
+        assert colorbar.levels() == pytest.approx((-level, level))
+        np.testing.assert_array_equal(image.image, w.T)  # a row per input, a column per unit
+
+
+def test_digit_weights_are_drawn_as_one_tile_per_unit(show):
+    info = make_info(sizes=(64, 10, 10), activations=("relu", "softmax"), image_shape=(8, 8))
+    panel = show(WeightsPanel())
+    panel.set_run(info)
+    params = make_params(info)
+    panel.add_frame(make_frame(info, 0, 1, params=params))
+    mosaic = panel.layers[0][1].image
+    rows, cols = mosaic_grid(10)
+    assert (rows, cols) == (3, 4)
+    assert mosaic.shape == (rows * 9 - 1, cols * 9 - 1)
+    assert np.isfinite(mosaic).sum() == 10 * 64  # ten tiles of 8x8, NaN elsewhere
+    np.testing.assert_array_equal(mosaic[9:17, 0:8], params[0][0][4].reshape(8, 8))
+    assert panel.layers[1][1].image.shape == (10, 10)
+
+
+def test_gradients_panel_norms_and_dead_units(show):
+    info = make_info(sizes=(2, 4, 3, 1), activations=("relu", "relu", "sigmoid"))
+    panel = show(GradientsPanel())
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 10, dead=0.5))
+    assert len(panel.norm_curves) == 3 and len(panel.dead_curves) == 2
+    _, norms = curve_data(panel.norm_curves[1])
+    np.testing.assert_allclose(norms, 0.01)
+    x, dead = curve_data(panel.dead_curves[0])
+    np.testing.assert_array_equal(x, np.arange(10))
+    np.testing.assert_allclose(dead, 50.0)
+    panel.set_run(make_info(generation=2))
+    assert len(panel.norm_curves) == 3 and n_points(panel.norm_curves[0]) == 0
+
+
+def test_hidden_panel_draws_when_shown(qtbot):
+    info = make_info()
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 10))
+    assert n_points(panel.train_loss) == 0
+    panel.show()
+    assert n_points(panel.train_loss) == 10
+
+
+# --- status -------------------------------------------------------------------------------------
+
+
+def test_status_shows_epoch_progress_speed_and_engine(qtbot):
+    now = [100.0]
+    status = TrainingStatus(epoch_limit=lambda: 200, clock=lambda: now[0])
+    qtbot.addWidget(status)
+    info = make_info()
+    status.set_run(info)
+    assert status.engine_label.text() == "numpy · cpu"
+    status.add_frame(make_frame(info, 0, 10))
+    now[0] += 0.5
+    status.add_frame(make_frame(info, 10, 10))  # 10 epochs, 100 steps in half a second
+    assert status.steps_per_second() == pytest.approx((20.0, 200.0))
+    assert "200 steps/s" in status.speed_label.text()
+    assert status.epoch_label.text() == "Epoch 19 / 200"
+    assert status.progress.maximum() == 200 and status.progress.value() == 19
+    status.set_state("diverged")
+    assert "diverged" in status.state_label.text()
+    assert status.speed_label.text() == "" and status.steps_per_second() is None
+
+
+# --- wiring into the window -----------------------------------------------------------------------
+
+
+class FakeSession(QObject):
+    sigRunStarted = Signal(object)
+    sigFrame = Signal(object)
+    sigStateChanged = Signal(str)
+    sigMessage = Signal(str)
+    run_info = None
+
+
+class FakeEditor(QGraphicsView):
+    sigNeuronHovered = Signal(object)
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("networkEditor")
+        self.params = "unset"
+        self.maps = "unset"
+
+    def set_params(self, params):
+        self.params = params
+
+    def set_neuron_maps(self, views):
+        self.maps = views
+
+
+class FakeWindow(QMainWindow):
+    def __init__(self):
+        super().__init__()
+        self.design = Design(training=TrainingSpec(epochs=500))
+        self.setCentralWidget(FakeEditor())
+        self.docks = []
+
+    def add_panel(self, widget, title, object_name, area):
+        from PySide6.QtWidgets import QDockWidget
+
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks.append(dock)
+        return dock
+
+
+def test_install_panels_feeds_panels_and_editor(qtbot):
+    window = FakeWindow()
+    qtbot.addWidget(window)
+    session = FakeSession()
+    panels = install_panels(window, session)
+    window.show()
+    names = {dock.widget().objectName() for dock in window.docks}
+    assert names == {"lossPanel", "regionsPanel", "weightsPanel", "gradientsPanel"}
+    assert window.statusBar().findChild(TrainingStatus) is panels.status
+
+    info = make_info()
+    session.sigRunStarted.emit(info)
+    editor = window.centralWidget()
+    assert editor.params is None and editor.maps is None
+    frame = make_frame(info, 0, 10)
+    session.sigFrame.emit(frame)  # taken at once, drawn one panel per turn of the event loop
+    assert panels.status.epoch_label.text() == "Epoch 9 / 500"
+    qtbot.waitUntil(lambda: editor.params is frame.snapshot.params and editor.maps is frame.views)
+    assert n_points(panels.loss.train_loss) == 10
+
+    session.sigFrame.emit(make_frame(make_info(generation=0), 10, 10))  # an old run's frame
+    qtbot.wait(20)
+    assert n_points(panels.loss.train_loss) == 10
+
+    editor.sigNeuronHovered.emit((0, 1))
+    assert panels.regions.neuron == (0, 1)
+    editor.sigNeuronHovered.emit(None)
+    assert panels.regions.neuron is None
+    session.sigStateChanged.emit("paused")
+    assert panels.status.state_label.text() == "paused"
