@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QPointF, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -515,7 +515,7 @@ class NetworkEditor(QGraphicsView):
         summary = ACTIVATION_TIPS.get(activation, "")
         return "\n".join(lines) + (f"\n\n{summary}" if summary else "")
 
-    def _pictures(self) -> dict[tuple[int, int], object]:
+    def _pictures(self) -> dict[tuple[int, int], QImage | np.ndarray]:
         """What each shown neuron pictures: an image (plane) or its values (line), by key.
 
         The images of a column are made in one pass, and only for the neurons on show.

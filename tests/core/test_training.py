@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pytest
 
+from nnviz.core.data import CATALOG
 from nnviz.core.design import (
     DatasetSpec,
     Design,
@@ -90,6 +91,38 @@ def test_loss_decreases_on_a_playground_set(dataset):
     assert end.test_loss < 0.5 * start.test_loss
     assert end.test_metric > 0.9  # accuracy
     assert math.isnan(end.test_rmse)
+
+
+BUILT_IN_LOW_DIMENSIONAL = [
+    name for name, info in CATALOG.items() if info.n_raw in (1, 2)
+]
+
+
+@pytest.mark.parametrize("dataset", BUILT_IN_LOW_DIMENSIONAL)
+def test_loss_decreases_on_every_built_in_2d_and_1d_set(dataset):
+    """A sensible design (two tanh layers of 8, Adam; sin inputs for spirals, as TensorFlow
+    Playground's users learn) learns every generated data set."""
+    n_raw = CATALOG[dataset].n_raw
+    features = ("x1", "x2") if n_raw == 2 else ("x1",)
+    if dataset in ("spiral", "spirals"):
+        features += ("sin(x1)", "sin(x2)")
+    design = dataclasses.replace(
+        make_design(
+            dataset,
+            layers=(LayerSpec(8, "tanh"), LayerSpec(8, "tanh")),
+            points=300,
+            optimizer=OptimizerSpec("adam", learning_rate=0.02),
+            epochs=40,
+            batch_size=10,
+        ),
+        features=features,
+    )
+    trainer = Trainer(design)
+    start = trainer.snapshot().metrics.train_loss
+    list(trainer.run())
+    end = trainer.history[-1].train_loss
+    assert trainer.status == FINISHED
+    assert end < 0.8 * start, (start, end)
 
 
 def test_regression_reports_r2_and_rmse():

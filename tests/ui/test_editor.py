@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsS
 from nnviz.core.design import FEATURES_2D, Design, LayerSpec
 from nnviz.core.views import Views
 from nnviz.ui.data_facts import DataFacts
-from nnviz.ui.diagram_items import NEGATIVE, POSITIVE
+from nnviz.ui.diagram_items import NEGATIVE, POSITIVE, playground_lut, thumbnails
 from nnviz.ui.network_editor import MAX_SHOWN, NetworkEditor
 
 FACTS = DataFacts(features=FEATURES_2D, defaults=("x1", "x2"), n_outputs=1)
@@ -110,6 +110,34 @@ def test_edges_show_sign_by_colour_and_magnitude_by_width(editor):
     editor.set_params(weights_for(Design(layers=(LayerSpec(5),))))  # another network's
     assert positive.toolTip() == ""
     assert "bias" not in editor.item("neuron0_2").toolTip()
+
+
+def test_edges_are_opaque_and_restyled_only_when_their_weight_step_changes(editor):
+    params = weights_for(editor.design)
+    editor.set_params(params)
+    edges = {(layer, row, col): item for layer, row, col, item in editor._edges}
+    weaker = edges[(0, 1, 0)]
+    pen = weaker.pen()
+    assert pen.color().alpha() == 255  # blended over the background, not translucent
+    calls = []
+    weaker.setPen = lambda new_pen: calls.append(new_pen)  # count restyles of this edge
+    nudged = [(w.copy(), b) for w, b in params]
+    nudged[0][0][1, 0] += 0.001  # far less than a step (1/WEIGHT_STEPS of the largest)
+    editor.set_params(nudged)
+    assert calls == [] and weaker.toolTip() == f"weight {nudged[0][0][1, 0]:+.4f}"
+    nudged[0][0][1, 0] = -1.0
+    editor.set_params(nudged)
+    assert len(calls) == 1 and calls[0].widthF() > pen.widthF()
+
+
+def test_thumbnails_colour_each_map_by_its_own_scale_row_zero_at_the_bottom():
+    maps = np.array([[[-2.0, 0.0], [0.5, 0.5]], [[0.0, 0.0], [0.0, 0.0]]], np.float32)
+    first, flat = thumbnails(maps, playground_lut())
+    assert (first.width(), first.height()) == (2, 2)
+    assert QColor(first.pixel(0, 1)).rgb() == NEGATIVE.rgb()  # -2 is the extreme, at the bottom
+    top = QColor(first.pixel(0, 0))
+    assert top.blue() > top.red()  # +0.5 of ±2: a pale blue
+    assert len({flat.pixel(x, y) for x in range(2) for y in range(2)}) == 1
 
 
 def test_neuron_thumbnails_are_drawn_from_the_views(editor):

@@ -293,6 +293,19 @@ def test_several_classes_one_colour_each_shaded_by_confidence(show):
     assert found == {tuple(c) for c in colors}
 
 
+def test_regions_panel_redraws_only_frames_that_bring_views(show):
+    info = make_info()
+    panel = show(RegionsPanel())
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 1))
+    drawn = panel.image.image
+    with_views = make_frame(info, 1, 1)
+    panel.add_frame(Frame(info.generation, with_views.rows, with_views.snapshot, None))
+    assert panel.image.image is drawn
+    panel.add_frame(make_frame(info, 2, 1))
+    assert panel.image.image is not drawn
+
+
 def test_class_regions_rgb_neutral_when_undecided():
     rgb = class_regions_rgb(np.full((1, 1, 4), 0.25, np.float32), discretize=False)
     np.testing.assert_array_equal(rgb[0, 0], diverging_map().map(0.5, mode="byte")[:3])
@@ -501,6 +514,7 @@ def test_install_panels_feeds_panels_and_editor(qtbot):
     frame = make_frame(info, 0, 10)
     session.sigFrame.emit(frame)  # taken at once, drawn one panel per turn of the event loop
     assert panels.status.epoch_label.text() == "Epoch 9 / 500"
+    assert n_points(panels.loss.train_loss) == 0 and editor.params is None  # not drawn yet
     qtbot.waitUntil(lambda: editor.params is frame.snapshot.params and editor.maps is frame.views)
     assert n_points(panels.loss.train_loss) == 10
 
