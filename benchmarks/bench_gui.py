@@ -137,11 +137,22 @@ def open_window(app):
     window = MainWindow()
     window.resize(1600, 1000)
     window.show()
+    run_for(0.3)  # the window lays out its docks once shown; split after that
     loss, gradients = (
         window.findChild(QDockWidget, name) for name in ("lossDock", "gradientsDock")
     )
-    if loss is not None and gradients is not None:  # side by side, not tabbed: all visible
-        window.splitDockWidget(loss, gradients, Qt.Orientation.Horizontal)
+    # Out of the tabs, side by side: every panel visible (splitting a tabbed dock would only
+    # add another tab).
+    window.removeDockWidget(gradients)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, gradients)
+    gradients.show()
+    window.splitDockWidget(loss, gradients, Qt.Orientation.Horizontal)
+    run_for(0.1)
+    hidden = [
+        d.objectName() for d in window.findChildren(QDockWidget) if d.visibleRegion().isEmpty()
+    ]
+    if hidden:
+        raise RuntimeError(f"panels not visible: {hidden}")
     window.push_design(playground_design(), "benchmark")
     window.speed.setCurrentIndex(len(SPEEDS) - 1)  # as fast as possible
     session = window.training

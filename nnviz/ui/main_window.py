@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.transfer = install_transfer_actions(self)
         self._apply(self._design, structural=True)
         self._restore_settings()
+        self.training.set_speed(self.speed.currentData())  # the box's choice, restored or not
 
     # --- the design ---------------------------------------------------------------------------
 

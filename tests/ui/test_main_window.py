@@ -492,3 +492,14 @@ def test_help_shows_the_guide(window):
     assert guide.isVisible()
     assert "perceptron" in guide.findChild(QWidget, "guideText").toPlainText()
     guide.close()
+
+
+def test_training_speed_follows_the_speed_box_from_the_start(make_window):
+    window = make_window()
+    assert ("set_speed", 1) in window.training.calls  # the box shows "1 epoch / frame"
+    window.speed.setCurrentIndex(window.speed.count() - 1)
+    assert window.training.calls[-1] == ("set_speed", None)
+    window.close()
+    again = make_window()  # the choice is remembered
+    assert again.speed.currentData() is None
+    assert ("set_speed", None) in again.training.calls

@@ -528,3 +528,24 @@ def test_install_panels_feeds_panels_and_editor(qtbot):
     assert panels.regions.neuron is None
     session.sigStateChanged.emit("paused")
     assert panels.status.state_label.text() == "paused"
+
+
+def test_a_panel_behind_another_dock_tab_draws_only_when_its_tab_is_chosen(qtbot):
+    window = FakeWindow()
+    qtbot.addWidget(window)
+    session = FakeSession()
+    panels = install_panels(window, session)
+    window.resize(1200, 800)
+    window.show()
+    loss_dock, gradients_dock = panels.docks["loss"], panels.docks["gradients"]
+    window.tabifyDockWidget(loss_dock, gradients_dock)
+    loss_dock.raise_()
+    qtbot.wait(20)
+    info = make_info()
+    session.sigRunStarted.emit(info)
+    session.sigFrame.emit(make_frame(info, 0, 10))
+    qtbot.waitUntil(lambda: n_points(panels.loss.train_loss) == 10)
+    qtbot.wait(20)
+    assert not any(n_points(curve) for curve in panels.gradients.norm_curves)
+    gradients_dock.raise_()
+    qtbot.waitUntil(lambda: n_points(panels.gradients.norm_curves[0]) == 10)

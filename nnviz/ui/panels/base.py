@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QWidget
 
@@ -120,9 +120,14 @@ class LivePanel(QWidget):
         """Keep what the frame brings; return False when it brings nothing to draw."""
 
     def _refresh_when_visible(self) -> None:
-        self._stale = not self.isVisible()
+        self._stale = not self._in_sight()
         if not self._stale:
             self.refresh()
+
+    def _in_sight(self) -> bool:
+        """Shown and not out of sight: Qt may move a dock behind another dock's tab off the
+        window instead of hiding it."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def _apply_theme(self) -> None:
         for view in self.plot_widgets:
@@ -133,6 +138,11 @@ class LivePanel(QWidget):
         if self._stale:
             self._stale = False
             self.refresh()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._stale:  # back in sight (its dock's tab chosen): draw after this paint
+            QTimer.singleShot(0, self.draw_if_stale)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
