@@ -101,11 +101,7 @@ class NetworkEditor(QGraphicsView):
 
     def set_params(self, params) -> None:
         """Colour the edges by the weights ``[(W, b), ...]``; None shows the bare structure."""
-        sizes = self._sizes()
-        if params is not None and [w.shape for w, _ in params] != [
-            (sizes[k + 1], sizes[k]) for k in range(len(sizes) - 1)
-        ]:
-            params = None  # a frame of another design (before a reset reached the window)
+        params = self._fitting(params)
         self._params = params
         largest = [float(np.abs(w).max(initial=0.0)) for w, _ in params] if params else []
         for layer, row, col, edge in self._edges:
@@ -307,6 +303,16 @@ class NetworkEditor(QGraphicsView):
         """The network's inputs in order; no choice means every column of wide data."""
         return self._design.features or self._facts.features
 
+    def _fitting(self, params):
+        """``params`` if their shapes fit the network drawn, else None (weights of another
+        design: a frame from before a reset reached the window, or an edit since)."""
+        sizes = self._sizes()
+        if params is not None and [w.shape for w, _ in params] != [
+            (sizes[k + 1], sizes[k]) for k in range(len(sizes) - 1)
+        ]:
+            return None
+        return params
+
     def _sizes(self) -> list[int]:
         d = self._design
         return [len(self._inputs()), *(layer.units for layer in d.layers), self._facts.n_outputs]
@@ -315,6 +321,7 @@ class NetworkEditor(QGraphicsView):
         return self.palette().color(QPalette.ColorRole.Text)
 
     def _rebuild(self) -> None:
+        self._params = self._fitting(self._params)
         scene = self.scene()
         scene.clear()
         self._items.clear()

@@ -229,3 +229,15 @@ def test_right_click_menu_edits_the_layer_under_the_mouse(editor):
     assert editor.design.layers == (LayerSpec(4), LayerSpec(2))
     on_inputs = editor.context_menu(editor.item("feature:x1").sceneBoundingRect().center())
     assert "contextRemoveLayer" not in [a.objectName() for a in on_inputs.actions()]
+
+
+def test_adding_a_neuron_while_weights_are_shown_redraws_without_them(qtbot, editor):
+    """An edit after training: the old weights no longer fit, so the diagram drops them
+    (an exception here, inside the undo stack's redo, would take the whole app down)."""
+    sizes = [(4, 2), (2, 4), (1, 2)]
+    editor.set_params([(np.full(shape, 0.5), np.full(shape[0], 0.1)) for shape in sizes])
+    assert "bias: +0.1000" in editor.item("neuron0_3").toolTip()
+    click(qtbot, editor, "addUnit0")
+    assert editor.design.layers[0] == LayerSpec(5)
+    assert "bias" not in editor.item("neuron0_4").toolTip()
+    assert "bias" not in editor.item("neuron0_0").toolTip()
