@@ -39,24 +39,19 @@ class _Parser(argparse.ArgumentParser):
         raise BadInput(f"{message} (see nnviz train --help)")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number from 1, got {value}")
-    return value
+def _whole_number(minimum: int):
+    """An argparse type: a whole number of at least ``minimum``."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a number from {minimum}, got {value}")
+        return value
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number from 0, got {value}")
-    return value
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,10 +65,10 @@ def _parser() -> argparse.ArgumentParser:
         choices=("numpy", "torch"),
         help="train with this engine instead of the design's",
     )
-    parser.add_argument("--epochs", type=_positive, help="train this many epochs (at most)")
+    parser.add_argument("--epochs", type=_whole_number(1), help="train this many epochs (at most)")
     parser.add_argument(
         "--seed",
-        type=_seed,
+        type=_whole_number(0),
         help="seed of the initial weights, shuffling and dropout (the data set keeps its own seed)",
     )
     parser.add_argument(

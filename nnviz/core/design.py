@@ -37,8 +37,8 @@ DTYPES = ("float32", "float64")
 #: Derived input features of 2D datasets, as TensorFlow Playground offers them.
 FEATURES_2D = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 
-#: Every data set a design may name (see nnviz.core.data for what each one is).
-DATASET_NAMES = (
+#: Data sets with two raw inputs (x1, x2), whose network inputs are chosen from FEATURES_2D.
+DATASETS_2D = (
     # TensorFlow Playground's own
     "circle",
     "xor",
@@ -57,36 +57,14 @@ DATASET_NAMES = (
     "spirals",
     "blobs_multi",
     "checkerboard",
-    # 1D regression (universal approximation)
-    "sine",
-    "abs",
-    "step",
-    "polynomial",
-    # bundled real data
-    "iris",
-    "breast_cancer",
-    "digits",
-    # the user's own file
-    "csv",
 )
-
-#: Data sets with two raw inputs (x1, x2), whose network inputs are chosen from FEATURES_2D.
-DATASETS_2D = (
-    "circle",
-    "xor",
-    "gauss",
-    "spiral",
-    "plane",
-    "multi_gauss",
-    "and",
-    "or",
-    "nand",
-    "xor_gate",
-    "moons",
-    "blobs",
-    "spirals",
-    "blobs_multi",
-    "checkerboard",
+#: Every data set a design may name (see nnviz.core.data for what each one is): the 2D sets,
+#: 1D regression (universal approximation), bundled real data, and the user's own CSV file.
+DATASET_NAMES = (
+    *DATASETS_2D,
+    *("sine", "abs", "step", "polynomial"),
+    *("iris", "breast_cancer", "digits"),
+    "csv",
 )
 
 MAX_UNITS = 4096

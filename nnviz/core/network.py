@@ -120,5 +120,10 @@ def predict_classes(spec: NetworkSpec, outputs: np.ndarray) -> np.ndarray:
     """Class indices from network outputs (the threshold depends on the output's range)."""
     if spec.sizes[-1] > 1:
         return outputs.argmax(axis=1)
-    threshold = 0.0 if spec.output_activation == "tanh" else 0.5  # tanh learns -1/+1 targets
-    return (outputs[:, 0] > threshold).astype(int)
+    return (outputs[:, 0] > decision_threshold(spec)).astype(int)
+
+
+def decision_threshold(spec: NetworkSpec) -> float:
+    """Where a single output splits the two classes: 0 for tanh (it learns -1/+1 targets,
+    see :func:`encode_targets`), 0.5 for outputs trained on 0/1."""
+    return 0.0 if spec.output_activation == "tanh" else 0.5

@@ -8,16 +8,13 @@ them with ``input.mean``/``input.std``, then run the dense layers in float32.
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
+from nnviz.core.data.features import feature_recipe
 from nnviz.core.network import NetworkSpec
 
 OPSET = 17
-_SQUARE = re.compile(r"^(.+)\^2$")
-_PRODUCT = re.compile(r"^([^*]+)\*([^*]+)$")
-_SINE = re.compile(r"^sin\((.+)\)$")
 
 
 def build_onnx_model(spec: NetworkSpec, tensors: dict[str, np.ndarray], pipeline):
@@ -83,17 +80,16 @@ class _Graph:
 
 
 def _feature(graph: _Graph, name: str, columns: dict[str, str]) -> str:
-    """A derived feature from its name: a column, ``a^2``, ``a*b`` or ``sin(a)``."""
-    if name in columns:
-        return columns[name]
-    if match := _SQUARE.match(name):
-        column = columns[match[1]]
-        return graph.op("Mul", [column, column])
-    if match := _PRODUCT.match(name):
-        return graph.op("Mul", [columns[match[1]], columns[match[2]]])
-    if match := _SINE.match(name):
-        return graph.op("Sin", [columns[match[1]]])
-    raise ValueError(f"feature {name!r} cannot be expressed in ONNX")
+    """A network input from the raw columns, by its recipe (see ``features.RECIPES``)."""
+    op, sources = feature_recipe(name)
+    args = [columns[c] for c in sources]
+    if op == "column":
+        return args[0]
+    if op == "square":
+        return graph.op("Mul", [args[0], args[0]])
+    if op == "product":
+        return graph.op("Mul", args)
+    return graph.op("Sin", args)
 
 
 def _activation(graph: _Graph, name: str, x: str) -> str:

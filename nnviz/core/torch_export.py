@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import json
 import keyword
-import re
 import textwrap
 from pathlib import Path
 from string import Template
 
 from nnviz.core.atomic import atomic_write_text
-from nnviz.core.network import CLASSIFICATION, NetworkSpec
+from nnviz.core.data.features import feature_recipe
+from nnviz.core.network import CLASSIFICATION, NetworkSpec, decision_threshold
 
-_SQUARE = re.compile(r"^(.+)\^2$")
-_PRODUCT = re.compile(r"^([^*]+)\*([^*]+)$")
-_SINE = re.compile(r"^sin\((.+)\)$")
+#: How the script computes each kind of feature recipe (``{0}``, ``{1}``: its raw columns).
+_FEATURE_CODE = {
+    "column": "{0}",
+    "square": "{0}**2",
+    "product": "{0} * {1}",
+    "sin": "torch.sin({0})",
+}
 
 #: How ``forward`` applies each activation (``{}`` is the layer's output; step is two lines).
 _ACTIVATION_CODE = {
@@ -285,8 +289,7 @@ def _class_code(spec: NetworkSpec) -> str:
     if spec.sizes[-1] > 1:
         rule = "max(range(len(output)), key=output.__getitem__)"
     else:
-        threshold = 0.0 if spec.output_activation == "tanh" else 0.5
-        rule = f"int(output[0] > {threshold})"
+        rule = f"int(output[0] > {decision_threshold(spec)})"
     return (
         "def predicted_class(output):\n"
         '    """The class index an output row stands for, as nnviz decides it."""\n'
@@ -313,16 +316,11 @@ def _features_code(raw_names: tuple[str, ...], features: tuple[str, ...]) -> lis
 
 
 def _feature_code(name: str, column: dict[str, str]) -> str:
-    """A derived feature from its name: a column, ``a^2``, ``a*b`` or ``sin(a)``."""
-    if name in column:
-        return column[name]
-    if (match := _SQUARE.match(name)) and match[1] in column:
-        return f"{column[match[1]]}**2"
-    if (match := _PRODUCT.match(name)) and match[1] in column and match[2] in column:
-        return f"{column[match[1]]} * {column[match[2]]}"
-    if (match := _SINE.match(name)) and match[1] in column:
-        return f"torch.sin({column[match[1]]})"
-    raise ValueError(f"the feature {name!r} cannot be computed from the raw inputs")
+    """A network input as an expression of the raw columns, by its recipe."""
+    op, sources = feature_recipe(name)
+    if any(source not in column for source in sources):
+        raise ValueError(f"the feature {name!r} cannot be computed from the raw inputs")
+    return _FEATURE_CODE[op].format(*(column[source] for source in sources))
 
 
 def _usable_identifier(name: str) -> bool:

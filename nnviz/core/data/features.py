@@ -18,16 +18,29 @@ FEATURES_1D = ("x1", "x1^2", "sin(x1)")
 RAW_2D = ("x1", "x2")
 RAW_1D = ("x1",)
 
-#: How each derived feature is computed from the raw columns x1 (and x2).
-_DERIVED: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "x1": lambda raw: raw[:, 0],
-    "x2": lambda raw: raw[:, 1],
-    "x1^2": lambda raw: raw[:, 0] ** 2,
-    "x2^2": lambda raw: raw[:, 1] ** 2,
-    "x1*x2": lambda raw: raw[:, 0] * raw[:, 1],
-    "sin(x1)": lambda raw: np.sin(raw[:, 0]),
-    "sin(x2)": lambda raw: np.sin(raw[:, 1]),
+#: Each derived feature as an operation on raw columns. The NumPy pipeline, the ONNX graph and
+#: the exported PyTorch script all compute features from this one table.
+RECIPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "x1": ("column", ("x1",)),
+    "x2": ("column", ("x2",)),
+    "x1^2": ("square", ("x1",)),
+    "x2^2": ("square", ("x2",)),
+    "x1*x2": ("product", ("x1", "x2")),
+    "sin(x1)": ("sin", ("x1",)),
+    "sin(x2)": ("sin", ("x2",)),
 }
+
+_NUMPY_OPS: dict[str, Callable[..., np.ndarray]] = {
+    "column": lambda column: column,
+    "square": np.square,
+    "product": np.multiply,
+    "sin": np.sin,
+}
+
+
+def feature_recipe(name: str) -> tuple[str, tuple[str, ...]]:
+    """``(operation, raw columns)`` for a feature; any other name is a raw column itself."""
+    return RECIPES.get(name, ("column", (name,)))
 
 
 def _available(raw_names: tuple[str, ...]) -> tuple[str, ...]:
@@ -122,7 +135,12 @@ class InputPipeline:
             )
         if self._columns is not None:
             return raw[:, self._columns]
-        return np.column_stack([_DERIVED[f](raw) for f in self.features])
+        index = {name: i for i, name in enumerate(self.raw_names)}
+        columns = []
+        for feature in self.features:
+            op, sources = feature_recipe(feature)
+            columns.append(_NUMPY_OPS[op](*(raw[:, index[c]] for c in sources)))
+        return np.column_stack(columns)
 
     def transform(self, raw: np.ndarray) -> np.ndarray:
         """The network's input for raw rows: derived features, standardised (float64)."""
