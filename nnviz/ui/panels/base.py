@@ -8,16 +8,17 @@ drawing and catches up when it is shown.
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from nnviz.core.views import Frame, RunInfo
-from nnviz.ui.panels.colors import apply_theme
+from nnviz.ui.panels.colors import apply_theme, series_color
 
 
 class DecimatedHistory:
@@ -148,6 +149,27 @@ class LivePanel(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._apply_theme()
+
+
+def legend_label(names) -> QLabel:
+    """A one-line legend, ``━ train  ━ test`` in the series' colours, for a panel's top row.
+
+    Inside the short plots of a dock a pyqtgraph legend would hide the newest points, and a
+    legend row beneath them would take the height the plots need.
+    """
+    label = QLabel()
+    set_legend(label, names)
+    return label
+
+
+def set_legend(label: QLabel, names) -> None:
+    """Show ``names`` in ``label``, the k-th in :func:`series_color` ``(k)``."""
+    label.setText(
+        "&nbsp;&nbsp;".join(
+            f"<span style='color:{series_color(k).name()}'>━━</span>&nbsp;{html.escape(name)}"
+            for k, name in enumerate(names)
+        )
+    )
 
 
 def cheap_curve(plot: pg.PlotItem, name: str, pen: QPen) -> pg.PlotDataItem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from nnviz.core.views import Frame, RunInfo
@@ -14,6 +15,8 @@ from nnviz.ui.panels.base import (
     SparseLogAxis,
     SteppedRange,
     cheap_curve,
+    legend_label,
+    set_legend,
 )
 from nnviz.ui.panels.colors import series_color
 
@@ -49,13 +52,16 @@ class GradientsPanel(LivePanel):
         for plot in (self.norm_plot, self.dead_plot):
             plot.setLabel("bottom", "epoch")
             plot.getAxis("left").enableAutoSIPrefix(False)
-            plot.addLegend(offset=(-10, 10))
+        self.legend = legend_label(())  # one for both plots: a layer has one colour in each
+        self.legend.setObjectName("gradientsLegend")
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignRight)  # as the loss panel's
         self.norm_curves: list[pg.PlotDataItem] = []
         self.dead_curves: list[pg.PlotDataItem] = []
         self.history = DecimatedHistory(1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.legend)
         layout.addWidget(self.plots)
         self._apply_theme()
 
@@ -74,6 +80,7 @@ class GradientsPanel(LivePanel):
         self.dead_curves.extend(
             self._curve(self.dead_plot, name, k) for k, name in enumerate(names[:-1])
         )
+        set_legend(self.legend, names)
         self.history = DecimatedHistory(1 + len(self.norm_curves) + len(self.dead_curves))
         self.norm_range.resume()
         self._apply_theme()

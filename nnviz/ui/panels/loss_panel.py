@@ -17,6 +17,7 @@ from nnviz.ui.panels.base import (
     SparseLogAxis,
     SteppedRange,
     cheap_curve,
+    legend_label,
 )
 from nnviz.ui.panels.colors import series_color
 
@@ -58,8 +59,6 @@ class LossPanel(LivePanel):
         self.metric_plot = self.plots.addPlot(title="Accuracy")
         self.plots.ci.layout.setColumnStretchFactor(0, 3)
         self.plots.ci.layout.setColumnStretchFactor(1, 2)
-        self.loss_plot.addLegend(offset=(-10, 10))
-        self.metric_plot.addLegend(offset=(-10, -10))
         self.metric_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.metric_plot):
             plot.setLabel("bottom", "epoch")
@@ -96,6 +95,9 @@ class LossPanel(LivePanel):
         top = QHBoxLayout()
         top.addWidget(self.log_toggle)
         top.addWidget(self.readout, 1)
+        legend = legend_label(("train", "test"))  # one legend for both plots
+        legend.setObjectName("lossLegend")
+        top.addWidget(legend)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -147,7 +149,7 @@ class LossPanel(LivePanel):
         self.stop_text.update()
 
     def _wrap_stop_text(self) -> None:
-        """Wrap the stop message to leave the legend (top right) free."""
+        """Wrap the stop message to a width that leaves the newest epochs visible."""
         self.stop_text.setTextWidth(max(120.0, 0.62 * self.loss_plot.vb.width()))
 
     def refresh(self) -> None:
