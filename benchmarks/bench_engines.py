@@ -169,6 +169,7 @@ def sklearn_partial_fit(problem: Problem) -> Callable[[], float]:
 
 _wide_threads = 1  # torch's threads on the wide network; main() sets it
 
+
 def nnviz_torch(problem: Problem) -> Callable[[], float]:
     """nnviz's torch engine (float32, CPU), with the same threads as the torch eager row."""
     import torch

@@ -219,7 +219,7 @@ class TrainingService:
         return True
 
     def _end_run(self) -> None:
-        self._send_frame()
+        self._send_frame(with_views=True)
         self.send(("message", self._end_message()))
         diverged = self.trainer.status == status.DIVERGED
         self._set_state(DIVERGED if diverged else FINISHED)
@@ -248,8 +248,9 @@ class TrainingService:
         self.send(("state", IDLE))
         self._send_frame()
 
-    def _send_frame(self) -> None:
-        """Send the rows since the last frame, the latest snapshot and (within budget) views."""
+    def _send_frame(self, with_views: bool = False) -> None:
+        """Send the rows since the last frame, the latest snapshot and views: within budget
+        while running, always otherwise or ``with_views`` (the run's last frame)."""
         trainer = self.trainer
         if trainer is None:
             return
@@ -260,7 +261,7 @@ class TrainingService:
         trainer.history.clear()
         views = None
         now = self.clock()
-        if now >= self._next_views or self.state != RUNNING:
+        if with_views or now >= self._next_views or self.state != RUNNING:
             views = evaluate_views(self._grid, trainer.spec, snap.params)
             self._views_cost = self.clock() - now
             self._next_views = now + self._views_cost / VIEWS_BUDGET

@@ -74,6 +74,21 @@ def opaque(colour: QColor, background: QColor) -> QColor:
 WEIGHT_STEPS = 24
 
 
+def weight_styles(weights: np.ndarray) -> np.ndarray:
+    """Each weight's edge style as one integer: ``2 * step + positive``, where ``step`` is
+    its magnitude relative to the layer's largest in WEIGHT_STEPS steps; -1 if not finite.
+
+    Worked out for a whole layer at once, so a frame restyles (in Python) only the edges
+    whose code changed.
+    """
+    finite = np.isfinite(weights)
+    magnitude = np.abs(np.where(finite, weights, 0.0))
+    largest = float(magnitude.max(initial=0.0))
+    share = np.minimum(magnitude / largest, 1.0) if largest > 0 else magnitude * 0.0
+    styles = 2 * np.rint(share * WEIGHT_STEPS).astype(np.int64) + (weights >= 0)
+    return np.where(finite, styles, -1)
+
+
 @functools.cache
 def weight_pen(positive: bool, step: int, background: int) -> QPen:
     """The pen of an edge whose weight has this sign and magnitude step (of WEIGHT_STEPS)."""
@@ -176,6 +191,8 @@ class NeuronItem(QGraphicsPathItem):
         if on_click is not None:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._picture: QGraphicsItem | None = None
+        #: Works out the tooltip when the mouse comes, for tips that change with the weights.
+        self.tip: Callable[[], str] | None = None
 
     def centre(self) -> QPointF:
         return self.pos() + QPointF(NEURON_SIZE / 2, NEURON_SIZE / 2)
@@ -220,6 +237,8 @@ class NeuronItem(QGraphicsPathItem):
         return self._picture
 
     def hoverEnterEvent(self, event) -> None:
+        if self.tip is not None:
+            self.setToolTip(self.tip())
         if self.active:
             self._on_hover(self.key)
 
@@ -260,8 +279,16 @@ class EdgeItem(QGraphicsPathItem):
     several times more to draw, and the diagram is redrawn with every frame of training.
     """
 
-    def __init__(self, start: QPointF, end: QPointF, neutral: QColor, background: QColor) -> None:
+    def __init__(
+        self,
+        start: QPointF,
+        end: QPointF,
+        neutral: QColor,
+        background: QColor,
+        tip: Callable[[], str],
+    ) -> None:
         super().__init__()
+        self.tip = tip  # the tooltip, worked out when the mouse comes (weights change often)
         dx = (end.x() - start.x()) / 2
         path = QPainterPath(start)
         path.cubicTo(start + QPointF(dx, 0), end - QPointF(dx, 0), end)
@@ -271,7 +298,6 @@ class EdgeItem(QGraphicsPathItem):
         self._hover_shape = stroker.createStroke(path)
         self._neutral = QPen(opaque(neutral, background), 1.0)
         self._background = background.rgba()
-        self._style: tuple[bool, int] | None = None
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
         self.setPen(self._neutral)
@@ -279,14 +305,12 @@ class EdgeItem(QGraphicsPathItem):
     def shape(self) -> QPainterPath:
         return self._hover_shape
 
-    def set_weight(self, weight: float | None, largest: float) -> None:
-        """Blue for positive, orange for negative, width by magnitude relative to ``largest``."""
-        if weight is None or not np.isfinite(weight):
-            style, tip = None, ""
+    def set_style(self, style: int) -> None:
+        """Restyle for a code of :func:`weight_styles` (negative: no weight, the bare line)."""
+        if style < 0:
+            self.setPen(self._neutral)
         else:
-            share = min(abs(weight) / largest, 1.0) if largest > 0 else 0.0
-            style, tip = (weight >= 0, round(share * WEIGHT_STEPS)), f"weight {weight:+.4f}"
-        if style != self._style:
-            self._style = style
-            self.setPen(self._neutral if style is None else weight_pen(*style, self._background))
-        self.setToolTip(tip)
+            self.setPen(weight_pen(bool(style % 2), style // 2, self._background))
+
+    def hoverEnterEvent(self, event) -> None:
+        self.setToolTip(self.tip())

@@ -8,6 +8,7 @@ thing, so tests can click the real items or call the methods.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import numpy as np
@@ -32,6 +33,7 @@ from nnviz.ui.diagram_items import (
     NeuronItem,
     playground_lut,
     thumbnails,
+    weight_styles,
 )
 
 COLUMN_GAP = 140.0
@@ -78,7 +80,9 @@ class NetworkEditor(QGraphicsView):
         self._lut = playground_lut()
         self._items: dict[str, object] = {}
         self._neurons: dict[tuple[int, int], NeuronItem] = {}
-        self._edges: list[tuple[int, int, int, EdgeItem]] = []  # (dense layer, row, col, item)
+        # Per dense layer: the rows and columns of its weights drawn as edges, and the edges.
+        self._edge_layers: list[tuple[np.ndarray, np.ndarray, list[EdgeItem]]] = []
+        self._edge_styles: list[np.ndarray] = []  # the style each edge has (weight_styles)
         self._layers_before_perceptron: tuple[LayerSpec, ...] = (LayerSpec(4), LayerSpec(2))
         self._user_zoomed = False
         self._rebuild()
@@ -103,12 +107,12 @@ class NetworkEditor(QGraphicsView):
         """Colour the edges by the weights ``[(W, b), ...]``; None shows the bare structure."""
         params = self._fitting(params)
         self._params = params
-        largest = [float(np.abs(w).max(initial=0.0)) for w, _ in params] if params else []
-        for layer, row, col, edge in self._edges:
-            weight = None if params is None else float(params[layer][0][row, col])
-            edge.set_weight(weight, largest[layer] if params else 1.0)
-        for (layer, unit), neuron in self._neurons.items():
-            neuron.setToolTip(self._neuron_tip(layer, unit))
+        for layer, (rows, cols, edges) in enumerate(self._edge_layers):
+            no_weights = np.full(len(edges), -1)
+            styles = weight_styles(params[layer][0])[rows, cols] if params else no_weights
+            for k in np.flatnonzero(styles != self._edge_styles[layer]):
+                edges[k].set_style(int(styles[k]))
+            self._edge_styles[layer] = styles
 
     def set_neuron_maps(self, views: Views | None) -> None:
         """Thumbnails of each neuron's output over the input plane (None clears them)."""
@@ -326,7 +330,8 @@ class NetworkEditor(QGraphicsView):
         scene.clear()
         self._items.clear()
         self._neurons.clear()
-        self._edges.clear()
+        self._edge_layers.clear()
+        self._edge_styles.clear()
         self.setBackgroundBrush(self.palette().color(QPalette.ColorRole.Base))
         d = self._design
         columns = self._columns()
@@ -480,7 +485,8 @@ class NetworkEditor(QGraphicsView):
             key = (INPUT, self._inputs().index(feature)) if layer == INPUT else (layer, unit)
             neuron.key = key
             self._neurons[key] = neuron
-            neuron.setToolTip(self._neuron_tip(*key))
+            neuron.tip = functools.partial(self._neuron_tip, *key)
+            neuron.setToolTip(neuron.tip())
 
     def _add_edges(self, columns) -> None:
         neutral = self._text_colour()
@@ -490,13 +496,19 @@ class NetworkEditor(QGraphicsView):
             layer_in, layer_out = columns[c][0], columns[c + 1][0]
             sources = [(key, n) for key, n in self._neurons.items() if key[0] == layer_in]
             targets = [(key, n) for key, n in self._neurons.items() if key[0] == layer_out]
+            rows, cols, edges = [], [], []
             for (_, col), source in sources:
                 for (_, row), target in targets:
                     start = source.centre() + QPointF(NEURON_SIZE / 2, 0)
                     end = target.centre() - QPointF(NEURON_SIZE / 2, 0)
-                    edge = EdgeItem(start, end, neutral, background)
+                    tip = functools.partial(self._edge_tip, c, row, col)
+                    edge = EdgeItem(start, end, neutral, background, tip)
                     self.scene().addItem(edge)
-                    self._edges.append((c, row, col, edge))
+                    rows.append(row)
+                    cols.append(col)
+                    edges.append(edge)
+            self._edge_layers.append((np.array(rows, int), np.array(cols, int), edges))
+            self._edge_styles.append(np.full(len(edges), -1))  # as made: no weight
 
     def _layer_detail(self, layer: int) -> str:
         d = self._design
@@ -505,6 +517,20 @@ class NetworkEditor(QGraphicsView):
         spec = d.layers[layer]
         dropout = f" · drop {spec.dropout:g}" if spec.dropout > 0 else ""
         return f"{spec.units} · {spec.activation}{dropout}"
+
+    def _edge_tip(self, layer: int, row: int, col: int) -> str:
+        if self._params is None:
+            return ""
+        weight = float(self._params[layer][0][row, col])
+        return f"weight {weight:+.4f}" if np.isfinite(weight) else ""
+
+    def edges(self) -> dict[tuple[int, int, int], EdgeItem]:
+        """Every edge by (dense layer, row, column) of the weight it shows."""
+        return {
+            (layer, int(row), int(col)): edge
+            for layer, (rows, cols, edges) in enumerate(self._edge_layers)
+            for row, col, edge in zip(rows, cols, edges, strict=True)
+        }
 
     def _neuron_tip(self, layer: int, unit: int) -> str:
         d = self._design

@@ -8,11 +8,12 @@ ignore late results of an old worker).
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections import deque
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
 from nnviz.core.design import Design
 from nnviz.core.service import ERROR, IDLE, RUNNING
@@ -30,6 +31,8 @@ RATE_WINDOW = 1.0
 MIN_FRAME_INTERVAL = 1 / 30
 MAX_FRAME_INTERVAL = 0.5
 GUI_SHARE = 0.8
+#: How many of the latest frames the cost of a frame is measured over.
+COST_FRAMES = 5
 
 
 def needs_reset(old: Design | None, new: Design) -> bool:
@@ -78,8 +81,10 @@ class TrainingSession(QObject):
         self._closed = False
         self._worker = TrainingWorker(self)
         self._next_delivery = self._last_delivery = self._delivery_cpu = 0.0
+        self._frame_costs: deque[float] = deque(maxlen=COST_FRAMES)  # CPU seconds a frame
         self._delivery_timer = QTimer(self)
         self._delivery_timer.setSingleShot(True)
+        self._delivery_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._delivery_timer.timeout.connect(self._on_messages)
         self._worker.sigMessages.connect(self._on_messages)
         self._worker.sigExited.connect(self._on_exited)
@@ -226,7 +231,9 @@ class TrainingSession(QObject):
         """Deliver what the training process sent, no sooner than the frame pace allows.
 
         The pace adapts to what a frame costs the GUI thread: its CPU time since the previous
-        frame (slots, repaints and whatever else it did) over ``GUI_SHARE``.
+        frame (slots, repaints and whatever else it did), the median of the last few frames
+        (one slow frame, a garbage collection say, does not slow the next ones), over
+        ``GUI_SHARE``.
         """
         if self._delivery_timer.isActive():
             return
@@ -240,10 +247,16 @@ class TrainingSession(QObject):
             getattr(self, f"_on_{kind}")(*payload)
         if frames:
             cpu = time.thread_time()
-            recent = start - self._last_delivery < MAX_FRAME_INTERVAL
-            cost = cpu - self._delivery_cpu if recent else 0.0
+            if start - self._last_delivery > MAX_FRAME_INTERVAL:  # the first after a pause
+                self._frame_costs.clear()
+            else:
+                self._frame_costs.append(cpu - self._delivery_cpu)
+            cost = statistics.median(self._frame_costs) if self._frame_costs else 0.0
             interval = min(MAX_FRAME_INTERVAL, max(MIN_FRAME_INTERVAL, cost / GUI_SHARE))
-            self._next_delivery = start + interval
+            # From when this frame was due, not when it came: a timer a few milliseconds late
+            # would otherwise lower the frame rate by as much every frame.
+            on_time = start - self._next_delivery < MIN_FRAME_INTERVAL
+            self._next_delivery = (self._next_delivery if on_time else start) + interval
             self._last_delivery, self._delivery_cpu = start, cpu
 
     def _on_run(self, run_info, pipeline, dataset) -> None:

@@ -220,6 +220,24 @@ def test_views_are_skipped_while_running_when_they_cost_too_much(service):
     assert any(frame.views is not None for frame in running)
 
 
+def test_the_last_frame_of_a_run_always_has_views(service, monkeypatch):
+    """The diagram and the decision regions end on the final weights, however costly."""
+    import nnviz.core.service as service_module
+
+    def costly_views(*args):  # a second each: due again only after ten seconds of training
+        service.clock.now += 1.0
+        return evaluate_views(*args)
+
+    evaluate_views = service_module.evaluate_views
+    monkeypatch.setattr(service_module, "evaluate_views", costly_views)
+    service.handle(("set_design", xor_design(epochs=40), None, 1))
+    service.handle(("play",))
+    run_until(service, lambda: service.state == "finished")
+    last = frames(service)[-1]
+    assert last.snapshot.metrics.epoch == 40 and last.views is not None
+    assert all(frame.views is None for frame in frames(service)[1:-1])
+
+
 def test_serve_runs_over_pipes_until_stopped():
     command_out, command_in = multiprocessing.Pipe(duplex=False)
     message_out, message_in = multiprocessing.Pipe(duplex=False)

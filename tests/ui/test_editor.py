@@ -92,30 +92,30 @@ def weights_for(design: Design, n_outputs: int = 1):
 def test_edges_show_sign_by_colour_and_magnitude_by_width(editor):
     params = weights_for(editor.design)
     editor.set_params(params)
-    edges = {(layer, row, col): item for layer, row, col, item in editor._edges}
+    edges = editor.edges()
     strongest_negative = edges[(0, 0, 0)]  # W0[0, 0] == -1
     positive = edges[(0, 3, 1)]  # W0[3, 1] == +1
     weaker = edges[(0, 1, 0)]
     assert strongest_negative.pen().color().rgb() == NEGATIVE.rgb()
     assert positive.pen().color().rgb() == POSITIVE.rgb()
     assert strongest_negative.pen().widthF() > weaker.pen().widthF()
-    assert positive.toolTip() == "weight +1.0000"
-    assert "bias: +0.2500" in editor.item("neuron0_2").toolTip()
-    assert "activation: tanh" in editor.item("neuron0_2").toolTip()
+    assert positive.tip() == "weight +1.0000"
+    assert "bias: +0.2500" in editor.item("neuron0_2").tip()
+    assert "activation: tanh" in editor.item("neuron0_2").tip()
 
     faster = replace(editor.design, training=replace(editor.design.training, batch_size=64))
     editor.set_design(faster)  # a training setting: the weights stay on show
-    assert positive.toolTip() == "weight +1.0000"
+    assert positive.tip() == "weight +1.0000"
 
     editor.set_params(weights_for(Design(layers=(LayerSpec(5),))))  # another network's
-    assert positive.toolTip() == ""
-    assert "bias" not in editor.item("neuron0_2").toolTip()
+    assert positive.tip() == ""
+    assert "bias" not in editor.item("neuron0_2").tip()
 
 
 def test_edges_are_opaque_and_restyled_only_when_their_weight_step_changes(editor):
     params = weights_for(editor.design)
     editor.set_params(params)
-    edges = {(layer, row, col): item for layer, row, col, item in editor._edges}
+    edges = editor.edges()
     weaker = edges[(0, 1, 0)]
     pen = weaker.pen()
     assert pen.color().alpha() == 255  # blended over the background, not translucent
@@ -124,7 +124,7 @@ def test_edges_are_opaque_and_restyled_only_when_their_weight_step_changes(edito
     nudged = [(w.copy(), b) for w, b in params]
     nudged[0][0][1, 0] += 0.001  # far less than a step (1/WEIGHT_STEPS of the largest)
     editor.set_params(nudged)
-    assert calls == [] and weaker.toolTip() == f"weight {nudged[0][0][1, 0]:+.4f}"
+    assert calls == [] and weaker.tip() == f"weight {nudged[0][0][1, 0]:+.4f}"
     nudged[0][0][1, 0] = -1.0
     editor.set_params(nudged)
     assert len(calls) == 1 and calls[0].widthF() > pen.widthF()
@@ -236,8 +236,31 @@ def test_adding_a_neuron_while_weights_are_shown_redraws_without_them(qtbot, edi
     (an exception here, inside the undo stack's redo, would take the whole app down)."""
     sizes = [(4, 2), (2, 4), (1, 2)]
     editor.set_params([(np.full(shape, 0.5), np.full(shape[0], 0.1)) for shape in sizes])
-    assert "bias: +0.1000" in editor.item("neuron0_3").toolTip()
+    assert "bias: +0.1000" in editor.item("neuron0_3").tip()
     click(qtbot, editor, "addUnit0")
     assert editor.design.layers[0] == LayerSpec(5)
-    assert "bias" not in editor.item("neuron0_4").toolTip()
-    assert "bias" not in editor.item("neuron0_0").toolTip()
+    assert "bias" not in editor.item("neuron0_4").tip()
+    assert "bias" not in editor.item("neuron0_0").tip()
+
+
+def test_hovering_an_edge_or_a_neuron_shows_its_current_values(qtbot, editor):
+    """Tooltips are worked out when the mouse comes, from the weights shown then."""
+    params = weights_for(editor.design)
+    editor.set_params(params)
+    edge = editor.edges()[(0, 3, 1)]
+    neuron = editor.item("neuron0_2")
+    params[0][1][2] = -0.75
+    editor.set_params([(w * 0.5, b) for w, b in params])
+    on_edge = next(  # a point of the edge where no other item lies on top of it
+        point
+        for point in (editor.mapFromScene(edge.path().pointAtPercent(t / 20)) for t in range(20))
+        if editor.itemAt(point) is edge
+    )
+    for item, point in (
+        (edge, on_edge),
+        (neuron, editor.mapFromScene(neuron.sceneBoundingRect().center())),
+    ):
+        QTest.mouseMove(editor.viewport(), point)
+        qtbot.waitUntil(item.isUnderMouse)
+    assert edge.toolTip() == "weight +0.5000"
+    assert "bias: -0.7500" in neuron.toolTip()

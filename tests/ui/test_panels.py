@@ -1,6 +1,9 @@
 """The live panels fed with synthetic runs and frames: what they draw, and that it stays bounded."""
 
+from dataclasses import replace
+
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QGraphicsView, QMainWindow
@@ -10,7 +13,7 @@ from nnviz.core.network import CLASSIFICATION, REGRESSION, NetworkSpec
 from nnviz.core.snapshot import DIVERGED, RUNNING, EpochMetrics, Snapshot
 from nnviz.core.views import LINE, PLANE, Frame, RunInfo, Views
 from nnviz.ui.panels import install_panels
-from nnviz.ui.panels.base import DecimatedHistory, nice_ceiling
+from nnviz.ui.panels.base import DecimatedHistory, EpochCurve, nice_ceiling, peak_points
 from nnviz.ui.panels.colors import class_regions_rgb, diverging_map, region_colors
 from nnviz.ui.panels.gradients_panel import GradientsPanel
 from nnviz.ui.panels.loss_panel import LossPanel
@@ -114,12 +117,14 @@ def make_frame(info, start, n, status=RUNNING, message="", views=None, params=No
 
 
 def curve_data(curve):
-    """All the data a curve was given (getData would clip it to the current view)."""
+    """All the data a curve was given (not what it draws, which is thinned to the pixels)."""
+    if isinstance(curve, EpochCurve):
+        return curve.epochs, curve.values
     return curve.xData, curve.yData
 
 
 def n_points(curve):
-    return 0 if curve.xData is None else len(curve.xData)
+    return len(curve.epochs)
 
 
 @pytest.fixture
@@ -166,6 +171,32 @@ def test_loss_panel_memory_is_flat_over_100k_epochs(show):
     assert panel.history.nbytes == size
     assert len(x) <= 2049
     assert x[-1] == 99_999 + 0  # the curve ends at the latest epoch
+
+
+def test_peak_points_keep_each_pixels_lowest_and_highest_value():
+    x = np.arange(1000.0)
+    y = np.sin(x / 50)
+    y[503], y[10] = 5.0, np.nan  # a spike, and a gap (NaN) that must not hide its block
+    px, py = peak_points(x, y, per_pixel=10.0)
+    assert len(px) == len(py) == 200
+    assert py.max() == 5.0 and px[np.argmax(py)] == 500  # the spike's block starts at 500
+    assert np.isfinite(py).all() and py.min() == pytest.approx(y[np.isfinite(y)].min())
+    assert peak_points(x, y, per_pixel=1.5)[0] is x  # under two points a pixel: all of them
+
+
+def test_epoch_curve_draws_two_to_four_points_a_pixel_and_follows_log_mode(show, qtbot):
+    widget = show(pg.PlotWidget())
+    curve = EpochCurve(pg.mkPen("b"))
+    widget.addItem(curve)
+    widget.setXRange(0, 20_000, padding=0)
+    epochs = np.arange(0, 20_000, 10.0)
+    curve.set_points(epochs, np.full(len(epochs), 100.0))
+    pixels = widget.getPlotItem().vb.width()
+    assert len(curve.xData) <= 4 * pixels and len(curve.epochs) == 2000  # 2 to 4 a pixel
+    widget.setXRange(0, 2000, padding=0)  # zoomed in: the curve draws every point there is
+    qtbot.waitUntil(lambda: len(curve.xData) == 2000)
+    widget.getPlotItem().setLogMode(y=True)
+    assert curve.yData[0] == pytest.approx(2.0) and curve.values[0] == 100.0
 
 
 @pytest.mark.parametrize(
@@ -517,10 +548,20 @@ def test_install_panels_feeds_panels_and_editor(qtbot):
     assert n_points(panels.loss.train_loss) == 0 and editor.params is None  # not drawn yet
     qtbot.waitUntil(lambda: editor.params is frame.snapshot.params and editor.maps is frame.views)
     assert n_points(panels.loss.train_loss) == 10
-
-    session.sigFrame.emit(make_frame(make_info(generation=0), 10, 10))  # an old run's frame
+    # The diagram shows weights and pictures of one moment: it waits for a frame with views.
+    without_views = replace(make_frame(info, 10, 5), views=None)
+    session.sigFrame.emit(without_views)
+    qtbot.waitUntil(lambda: n_points(panels.loss.train_loss) == 15)
     qtbot.wait(20)
-    assert n_points(panels.loss.train_loss) == 10
+    assert editor.params is frame.snapshot.params
+    with_views = make_frame(info, 15, 5)
+    session.sigFrame.emit(with_views)
+    qtbot.waitUntil(lambda: editor.params is with_views.snapshot.params)
+    assert editor.maps is with_views.views
+
+    session.sigFrame.emit(make_frame(make_info(generation=0), 20, 10))  # an old run's frame
+    qtbot.wait(20)
+    assert n_points(panels.loss.train_loss) == 20
 
     editor.sigNeuronHovered.emit((0, 1))
     assert panels.regions.neuron == (0, 1)

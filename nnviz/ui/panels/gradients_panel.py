@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from nnviz.core.views import Frame, RunInfo
 from nnviz.ui.panels.base import (
     DecimatedHistory,
+    EpochCurve,
     LivePanel,
     SparseLogAxis,
     SteppedRange,
-    cheap_curve,
     legend_label,
     set_legend,
 )
@@ -55,15 +55,15 @@ class GradientsPanel(LivePanel):
         self.legend = legend_label(())  # one for both plots: a layer has one colour in each
         self.legend.setObjectName("gradientsLegend")
         self.legend.setAlignment(Qt.AlignmentFlag.AlignRight)  # as the loss panel's
-        self.norm_curves: list[pg.PlotDataItem] = []
-        self.dead_curves: list[pg.PlotDataItem] = []
+        self.norm_curves: list[EpochCurve] = []
+        self.dead_curves: list[EpochCurve] = []
         self.history = DecimatedHistory(1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.legend)
         layout.addWidget(self.plots)
-        self._apply_theme()
+        self._style_plots()
 
     def _start(self, info: RunInfo) -> None:
         for plot, curves in (
@@ -74,20 +74,18 @@ class GradientsPanel(LivePanel):
                 plot.removeItem(curve)
             curves.clear()
         names = info.layer_names
-        self.norm_curves.extend(
-            self._curve(self.norm_plot, name, k) for k, name in enumerate(names)
-        )
-        self.dead_curves.extend(
-            self._curve(self.dead_plot, name, k) for k, name in enumerate(names[:-1])
-        )
+        self.norm_curves.extend(self._curve(self.norm_plot, k) for k in range(len(names)))
+        self.dead_curves.extend(self._curve(self.dead_plot, k) for k in range(len(names) - 1))
         set_legend(self.legend, names)
         self.history = DecimatedHistory(1 + len(self.norm_curves) + len(self.dead_curves))
         self.norm_range.resume()
-        self._apply_theme()
+        self._style_plots()
 
     @staticmethod
-    def _curve(plot: pg.PlotItem, name: str, color: int) -> pg.PlotDataItem:
-        return cheap_curve(plot, name, pg.mkPen(series_color(color), width=1))
+    def _curve(plot: pg.PlotItem, color: int) -> EpochCurve:
+        curve = EpochCurve(pg.mkPen(series_color(color), width=1))
+        plot.addItem(curve)
+        return curve
 
     def _take(self, frame: Frame) -> None:
         n_norms, n_dead = len(self.norm_curves), len(self.dead_curves)
@@ -105,8 +103,8 @@ class GradientsPanel(LivePanel):
         norms = data[:, 1 : 1 + len(self.norm_curves)]
         norms = np.where(np.isfinite(norms) & (norms > 0), norms, np.nan)  # log axis: > 0 only
         for k, curve in enumerate(self.norm_curves):
-            curve.setData(epochs, norms[:, k])
+            curve.set_points(epochs, norms[:, k])
         self.norm_range.update(epochs[-1] if len(epochs) else 0.0, norms.ravel(), log_y=True)
         dead = data[:, 1 + len(self.norm_curves) :] * 100.0
         for k, curve in enumerate(self.dead_curves):
-            curve.setData(epochs, dead[:, k])
+            curve.set_points(epochs, dead[:, k])

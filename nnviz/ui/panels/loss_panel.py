@@ -13,10 +13,10 @@ from nnviz.core.snapshot import DIVERGED, EARLY_STOPPED
 from nnviz.core.views import Frame, RunInfo
 from nnviz.ui.panels.base import (
     DecimatedHistory,
+    EpochCurve,
     LivePanel,
     SparseLogAxis,
     SteppedRange,
-    cheap_curve,
     legend_label,
 )
 from nnviz.ui.panels.colors import series_color
@@ -67,10 +67,10 @@ class LossPanel(LivePanel):
         self.loss_range = SteppedRange(self.loss_plot)
         self.metric_plot.disableAutoRange()
 
-        self.train_loss = self._curve(self.loss_plot, "train", 0)
-        self.test_loss = self._curve(self.loss_plot, "test", 1)
-        self.train_metric = self._curve(self.metric_plot, "train", 0)
-        self.test_metric = self._curve(self.metric_plot, "test", 1)
+        self.train_loss = self._curve(self.loss_plot, 0)
+        self.test_loss = self._curve(self.loss_plot, 1)
+        self.train_metric = self._curve(self.metric_plot, 0)
+        self.test_metric = self._curve(self.metric_plot, 1)
 
         # Where and why the run stopped: a line at that epoch, the message in a corner.
         self.stop_marker = pg.InfiniteLine(angle=90)
@@ -102,11 +102,13 @@ class LossPanel(LivePanel):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.plots, 1)
-        self._apply_theme()
+        self._style_plots()
 
     @staticmethod
-    def _curve(plot: pg.PlotItem, name: str, color: int) -> pg.PlotDataItem:
-        return cheap_curve(plot, name, pg.mkPen(series_color(color), width=2))
+    def _curve(plot: pg.PlotItem, color: int) -> EpochCurve:
+        curve = EpochCurve(pg.mkPen(series_color(color), width=2))
+        plot.addItem(curve)
+        return curve
 
     def _start(self, info: RunInfo) -> None:
         self.history = DecimatedHistory(5)
@@ -141,8 +143,8 @@ class LossPanel(LivePanel):
             self.stop_text.setColor(color)
             self.stop_text.setText(snapshot.message or snapshot.status.replace("_", " "))
 
-    def _apply_theme(self) -> None:
-        super()._apply_theme()
+    def _style_plots(self) -> None:
+        super()._style_plots()
         background = self.plots.palette().color(QPalette.ColorRole.Base)
         background.setAlpha(220)
         self.stop_text.fill = pg.mkBrush(background)
@@ -155,11 +157,11 @@ class LossPanel(LivePanel):
     def refresh(self) -> None:
         self.shown = data = self.history.columns()
         epochs = data[:, EPOCH]
-        self.train_loss.setData(epochs, finite_or_nan(data[:, TRAIN_LOSS]))
-        self.test_loss.setData(epochs, finite_or_nan(data[:, TEST_LOSS]))
+        self.train_loss.set_points(epochs, finite_or_nan(data[:, TRAIN_LOSS]))
+        self.test_loss.set_points(epochs, finite_or_nan(data[:, TEST_LOSS]))
         scale = self.metric_scale
-        self.train_metric.setData(epochs, finite_or_nan(data[:, TRAIN_METRIC]) * scale)
-        self.test_metric.setData(epochs, finite_or_nan(data[:, TEST_METRIC]) * scale)
+        self.train_metric.set_points(epochs, finite_or_nan(data[:, TRAIN_METRIC]) * scale)
+        self.test_metric.set_points(epochs, finite_or_nan(data[:, TEST_METRIC]) * scale)
         self._follow_range()
 
     def _follow_range(self) -> None:

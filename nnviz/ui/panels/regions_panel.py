@@ -122,7 +122,7 @@ class RegionsPanel(LivePanel):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.plots, 1)
-        self._apply_theme()
+        self._style_plots()
 
     # --- a new run -----------------------------------------------------------------------
 
@@ -166,7 +166,7 @@ class RegionsPanel(LivePanel):
         self._add_points(info)
         self._on_show_test_toggled(self.show_test.isChecked())
         self._set_title()
-        self._apply_theme()
+        self._style_plots()
 
     def _add_points(self, info: RunInfo) -> None:
         by_class = info.kind != LINE and info.spec.task != REGRESSION

@@ -104,7 +104,7 @@ class WeightsPanel(LivePanel):
             self.layers.append((plot, image, colorbar))
         self._per_row = 0
         self._arrange()
-        self._apply_theme()
+        self._style_plots()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
