@@ -13,8 +13,14 @@ from nnviz.core.network import CLASSIFICATION, REGRESSION, NetworkSpec
 from nnviz.core.snapshot import DIVERGED, RUNNING, EpochMetrics, Snapshot
 from nnviz.core.views import LINE, PLANE, Frame, RunInfo, Views
 from nnviz.ui.panels import install_panels
-from nnviz.ui.panels.base import DecimatedHistory, EpochCurve, nice_ceiling, peak_points
-from nnviz.ui.panels.colors import class_regions_rgb, diverging_map, region_colors
+from nnviz.ui.panels.base import (
+    DecimatedHistory,
+    EpochCurve,
+    nice_ceiling,
+    peak_points,
+    short_number,
+)
+from nnviz.ui.panels.colors import class_regions_rgb, diverging_map, region_colors, series_color
 from nnviz.ui.panels.gradients_panel import GradientsPanel
 from nnviz.ui.panels.loss_panel import LossPanel
 from nnviz.ui.panels.regions_panel import RegionsPanel, upscale
@@ -197,6 +203,14 @@ def test_epoch_curve_draws_two_to_four_points_a_pixel_and_follows_log_mode(show,
     qtbot.waitUntil(lambda: len(curve.xData) == 2000)
     widget.getPlotItem().setLogMode(y=True)
     assert curve.yData[0] == pytest.approx(2.0) and curve.values[0] == 100.0
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0"), (250, "250"), (1000, "1k"), (1500, "1.5k"), (12_500, "12.5k"), (2e6, "2M")],
+)
+def test_epoch_axis_labels_are_short(value, text):
+    assert short_number(value) == text
 
 
 @pytest.mark.parametrize(
@@ -420,6 +434,19 @@ def test_weights_heatmaps_have_symmetric_levels_per_layer(show):
         np.testing.assert_array_equal(image.image, w.T)  # a row per input, a column per unit
 
 
+def test_heatmap_axes_name_every_cell_that_has_room_and_no_more(show):
+    info = make_info(sizes=(2, 16, 1))
+    panel = show(WeightsPanel())
+    panel.set_run(info)
+    rows = panel.layers[1][0].getAxis("left")  # hidden 1 -> output: 16 rows
+    assert rows.names == [str(i + 1) for i in range(16)]
+    assert rows.tickValues(16, 0, 400) == [(1.0, [i + 0.5 for i in range(16)])]  # top down
+    step, values = rows.tickValues(0, 16, 80)[0]  # 5 px a row: a label every few rows
+    assert step >= 3 and values[0] == 0.5 and len(values) <= 16 / step + 1
+    inputs = panel.layers[0][0].getAxis("left")
+    assert inputs.tickStrings([0.5, 1.5], 1, 1) == ["x1", "x2"]
+
+
 def test_digit_weights_are_drawn_as_one_tile_per_unit(show):
     info = make_info(sizes=(64, 10, 10), activations=("relu", "softmax"), image_shape=(8, 8))
     panel = show(WeightsPanel())
@@ -446,8 +473,17 @@ def test_gradients_panel_norms_and_dead_units(show):
     x, dead = curve_data(panel.dead_curves[0])
     np.testing.assert_array_equal(x, np.arange(10))
     np.testing.assert_allclose(dead, 50.0)
-    panel.set_run(make_info(generation=2))
+    assert panel.dead_plot in panel.plots.ci.items
+    panel.set_run(make_info(generation=2))  # tanh: no dead-units plot, the norms take the room
     assert len(panel.norm_curves) == 3 and n_points(panel.norm_curves[0]) == 0
+    assert panel.dead_curves == [] and panel.dead_plot not in panel.plots.ci.items
+    mixed = make_info(sizes=(2, 4, 3, 1), activations=("tanh", "relu", "sigmoid"), generation=3)
+    panel.set_run(mixed)
+    rows = [replace(row, dead_fraction=(0.0, 0.75)) for row in make_rows(mixed, 0, 5)]
+    panel.add_frame(replace(make_frame(mixed, 0, 5), rows=tuple(rows)))
+    assert panel.dead_layers == [1] and panel.dead_plot in panel.plots.ci.items
+    np.testing.assert_allclose(curve_data(panel.dead_curves[0])[1], 75.0)
+    assert panel.dead_curves[0].opts["pen"].color() == series_color(1)  # hidden 2's colour
 
 
 def test_hidden_panel_draws_when_shown(qtbot):

@@ -244,6 +244,24 @@ class EpochCurve(pg.PlotCurveItem):
         return (x1 - x0) / spacing / view.width() if spacing > 0 else 1.0
 
 
+def short_number(value: float) -> str:
+    """``1500`` as ``1.5k``, ``2000000`` as ``2M``: epoch labels that fit a narrow plot."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+class EpochAxis(pg.AxisItem):
+    """An epoch axis labelled ``1k 2k 3k``: a narrow plot's ``1000 2000 3000`` run together."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+
+    def tickStrings(self, values, scale, spacing):
+        return [short_number(value * scale) for value in values]
+
+
 class SparseLogAxis(pg.AxisItem):
     """An axis that, on a log scale, labels only 1, 2 and 5 times a power of ten.
 

@@ -1,5 +1,5 @@
 """Per-layer gradient norms (log scale: vanishing gradients show as falling curves) and the
-share of dead ReLU units per hidden layer, over epochs."""
+share of dead units of each ReLU layer, over epochs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from nnviz.core.views import Frame, RunInfo
 from nnviz.ui.panels.base import (
     DecimatedHistory,
+    EpochAxis,
     EpochCurve,
     LivePanel,
     SparseLogAxis,
@@ -22,26 +23,29 @@ from nnviz.ui.panels.colors import series_color
 
 
 class GradientsPanel(LivePanel):
-    """Gradient norm of each dense layer (left) and dead units of each hidden layer (right)."""
+    """Gradient norm of each dense layer (left) and, for networks with ReLU layers, the dead
+    units of each of them (right)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("gradientsPanel")
         self.setToolTip(
             "Gradient norm: the size of each layer's weight gradient; curves falling towards "
-            "zero for the first layers mean vanishing gradients.\nDead ReLU units: the share "
-            "of each hidden layer's units whose output is 0 on every training point."
+            "zero for the first layers mean vanishing gradients.\nDead ReLU units (networks with "
+            "ReLU layers): the share of each ReLU layer's units whose output is 0 on every "
+            "training point."
         )
         self.setMinimumSize(320, 180)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("gradientsPlots")
         self.plot_widgets.append(self.plots)
         self.norm_plot = self.plots.addPlot(
-            title="Gradient norm per layer", axisItems={"left": SparseLogAxis("left")}
+            title="Gradient norm per layer",
+            axisItems={"left": SparseLogAxis("left"), "bottom": EpochAxis()},
         )
-        self.dead_plot = self.plots.addPlot(title="Dead ReLU units")
+        # In the layout only for networks with ReLU layers (see _show_dead_plot).
+        self.dead_plot = pg.PlotItem(title="Dead ReLU units", axisItems={"bottom": EpochAxis()})
         self.plots.ci.layout.setColumnStretchFactor(0, 3)
-        self.plots.ci.layout.setColumnStretchFactor(1, 2)
         self.norm_plot.setLogMode(y=True)
         self.norm_plot.setLabel("left", "‖∇W‖")
         self.dead_plot.setLabel("left", "dead units (%)")
@@ -57,6 +61,7 @@ class GradientsPanel(LivePanel):
         self.legend.setAlignment(Qt.AlignmentFlag.AlignRight)  # as the loss panel's
         self.norm_curves: list[EpochCurve] = []
         self.dead_curves: list[EpochCurve] = []
+        self.dead_layers: list[int] = []  # the ReLU hidden layers, one dead-units curve each
         self.history = DecimatedHistory(1)
 
         layout = QVBoxLayout(self)
@@ -75,11 +80,23 @@ class GradientsPanel(LivePanel):
             curves.clear()
         names = info.layer_names
         self.norm_curves.extend(self._curve(self.norm_plot, k) for k in range(len(names)))
-        self.dead_curves.extend(self._curve(self.dead_plot, k) for k in range(len(names) - 1))
+        activations = info.spec.activations[:-1]
+        self.dead_layers = [k for k, name in enumerate(activations) if name == "relu"]
+        self.dead_curves.extend(self._curve(self.dead_plot, k) for k in self.dead_layers)
+        self._show_dead_plot(bool(self.dead_layers))
         set_legend(self.legend, names)
         self.history = DecimatedHistory(1 + len(self.norm_curves) + len(self.dead_curves))
         self.norm_range.resume()
         self._style_plots()
+
+    def _show_dead_plot(self, show: bool) -> None:
+        """Dead units only mean something for ReLU: other networks give the norms the room."""
+        shown = self.dead_plot in self.plots.ci.items
+        if show and not shown:
+            self.plots.addItem(self.dead_plot, row=0, col=1)
+        elif shown and not show:
+            self.plots.removeItem(self.dead_plot)
+        self.plots.ci.layout.setColumnStretchFactor(1, 2 if show else 0)
 
     @staticmethod
     def _curve(plot: pg.PlotItem, color: int) -> EpochCurve:
@@ -92,9 +109,9 @@ class GradientsPanel(LivePanel):
         rows = np.full((len(frame.rows), 1 + n_norms + n_dead), np.nan)
         for i, r in enumerate(frame.rows):
             rows[i, 0] = r.epoch
-            norms, dead = r.grad_norms[:n_norms], r.dead_fraction[:n_dead]
+            norms = r.grad_norms[:n_norms]
             rows[i, 1 : 1 + len(norms)] = norms
-            rows[i, 1 + n_norms : 1 + n_norms + len(dead)] = dead
+            rows[i, 1 + n_norms :] = [r.dead_fraction[k] for k in self.dead_layers]
         self.history.append(rows)
 
     def refresh(self) -> None:

@@ -13,6 +13,7 @@ from nnviz.core.snapshot import DIVERGED, EARLY_STOPPED
 from nnviz.core.views import Frame, RunInfo
 from nnviz.ui.panels.base import (
     DecimatedHistory,
+    EpochAxis,
     EpochCurve,
     LivePanel,
     SparseLogAxis,
@@ -55,8 +56,10 @@ class LossPanel(LivePanel):
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("lossPlots")
         self.plot_widgets.append(self.plots)
-        self.loss_plot = self.plots.addPlot(title="Loss", axisItems={"left": SparseLogAxis("left")})
-        self.metric_plot = self.plots.addPlot(title="Accuracy")
+        self.loss_plot = self.plots.addPlot(
+            title="Loss", axisItems={"left": SparseLogAxis("left"), "bottom": EpochAxis()}
+        )
+        self.metric_plot = self.plots.addPlot(title="Accuracy", axisItems={"bottom": EpochAxis()})
         self.plots.ci.layout.setColumnStretchFactor(0, 3)
         self.plots.ci.layout.setColumnStretchFactor(1, 2)
         self.metric_plot.setXLink(self.loss_plot)

@@ -19,8 +19,29 @@ from nnviz.core.views import Frame, RunInfo
 from nnviz.ui.panels.base import LivePanel, nice_ceiling
 from nnviz.ui.panels.colors import diverging_map
 
-#: Most tick labels on a heatmap's axis; more would overlap (then every k-th unit is labelled).
-MAX_TICKS = 10
+
+class CellAxis(pg.AxisItem):
+    """Names at the centres of a heatmap's rows or columns; when the cells are smaller than
+    the names, every k-th one, so the labels never run together however small the dock."""
+
+    def __init__(self, orientation: str, names: list[str]) -> None:
+        super().__init__(orientation)
+        self.names = names
+
+    def tickValues(self, minVal, maxVal, size):
+        cells = abs(maxVal - minVal)  # an inverted axis (rows top down) gives max first
+        if not self.names or size <= 0 or cells == 0:
+            return []
+        metrics = QFontMetrics(self.style["tickFont"] or self.font())
+        if self.orientation in ("left", "right"):
+            needed = metrics.height()
+        else:
+            needed = max(metrics.horizontalAdvance(name) for name in self.names) + 6
+        step = max(1, math.ceil(needed / (size / cells)))
+        return [(float(step), [i + 0.5 for i in range(0, len(self.names), step)])]
+
+    def tickStrings(self, values, scale, spacing):
+        return [self.names[int(value)] for value in values]
 
 
 def mosaic_grid(n_tiles: int) -> tuple[int, int]:
@@ -77,14 +98,14 @@ class WeightsPanel(LivePanel):
         tiled = shape is not None and shape[0] * shape[1] == sizes[0]
         self.mosaic_shape = shape if tiled else None
         for k, name in enumerate(info.layer_names):
-            n_in, n_out = sizes[k], sizes[k + 1]
-            plot = pg.PlotItem()
+            tiled_here = k == 0 and tiled
+            plot = pg.PlotItem(axisItems=None if tiled_here else self._cell_axes(info, k))
             plot.setMenuEnabled(False)
             plot.invertY(True)
             image = pg.ImageItem(axisOrder="row-major")
             image.setLookupTable(self.lut)
             plot.addItem(image)
-            if k == 0 and tiled:
+            if tiled_here:
                 plot.setTitle(f"{name}: what each unit sees", size="9pt")
                 plot.setAspectLocked(True)
                 plot.hideAxis("left")
@@ -92,7 +113,6 @@ class WeightsPanel(LivePanel):
             else:
                 previous = "inputs" if k == 0 else info.layer_names[k - 1]
                 plot.setTitle(f"{previous} → {name}", size="9pt")
-                self._name_ticks(plot, info.input_names if k == 0 else (), n_in, n_out)
             colorbar = pg.ColorBarItem(
                 values=(-1, 1),
                 width=10,
@@ -129,21 +149,15 @@ class WeightsPanel(LivePanel):
             self.plots.addItem(colorbar, row=row + 1, col=col)
 
     @staticmethod
-    def _name_ticks(plot: pg.PlotItem, input_names, n_in: int, n_out: int) -> None:
-        """Unit numbers (or input names) at the centres of the cells."""
-
-        def ticks(names):
-            step = max(1, math.ceil(len(names) / MAX_TICKS))
-            return [[(i + 0.5, names[i]) for i in range(0, len(names), step)]]
-
-        named = len(input_names) == n_in
-        inputs = list(input_names) if named else [str(i + 1) for i in range(n_in)]
-        left = plot.getAxis("left")
-        left.setTicks(ticks(inputs))
+    def _cell_axes(info: RunInfo, k: int) -> dict[str, CellAxis]:
+        """Layer ``k``'s inputs down the left (by name for the first layer), units across."""
+        n_in, n_out = info.spec.sizes[k], info.spec.sizes[k + 1]
+        named = k == 0 and len(info.input_names) == n_in
+        inputs = list(info.input_names) if named else [str(i + 1) for i in range(n_in)]
+        left = CellAxis("left", inputs)
         # Wide enough for the longest name (pyqtgraph would hide the labels that don't fit).
-        longest = max(inputs, key=len)
-        left.setWidth(QFontMetrics(left.font()).horizontalAdvance(longest) + 16)
-        plot.getAxis("bottom").setTicks(ticks([str(i + 1) for i in range(n_out)]))
+        left.setWidth(QFontMetrics(left.font()).horizontalAdvance(max(inputs, key=len)) + 16)
+        return {"left": left, "bottom": CellAxis("bottom", [str(i + 1) for i in range(n_out)])}
 
     def _take(self, frame: Frame) -> None:
         self.params = frame.snapshot.params

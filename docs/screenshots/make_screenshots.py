@@ -1,0 +1,129 @@
+"""Remake the screenshots in this folder from the running app (offscreen, no display needed).
+
+Run: ``.venv/bin/python docs/screenshots/make_screenshots.py`` (about a minute). Each picture
+is the real window or one of its docks after training a bundled example for a while, so the
+README shows what a user sees today. Look at every one before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE.parents[1] / "resources" / "examples"
+
+
+def run_for(seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def wait_until(condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        run_for(0.05)
+
+
+def train(window, example: str, epochs: int) -> None:
+    """Open a bundled example, train it for about ``epochs`` epochs (or to its end), pause."""
+    window.open_example(EXAMPLES / f"{example}.json")
+    session = window.training
+    wait_until(
+        lambda: (
+            session.run_info is not None
+            and session.run_info.generation == session.generation
+            and session.latest is not None
+        )
+    )
+    session.play()
+    wait_until(lambda: session.epoch >= epochs or session.state in ("finished", "diverged"))
+    session.pause()
+    wait_until(lambda: session.state != "running")
+    run_for(0.5)  # the last frame drawn
+
+
+def dock(window, name: str) -> QDockWidget:
+    return window.findChild(QDockWidget, name)
+
+
+def shoot(widget, name: str) -> None:
+    path = HERE / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"wrote {path.relative_to(HERE.parents[1])}")
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, color in (
+        (QPalette.ColorRole.Window, "#2b2b2b"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1e1e1e"),
+        (QPalette.ColorRole.AlternateBase, "#2b2b2b"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+        (QPalette.ColorRole.Button, "#353535"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+        (QPalette.ColorRole.Highlight, "#2f65ca"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#353535"),
+        (QPalette.ColorRole.ToolTipText, "#e6e6e6"),
+    ):
+        palette.setColor(role, QColor(color))
+    return palette
+
+
+def main() -> None:
+    from nnviz.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setOrganizationName("nnviz-screenshots")  # leave the user's window layout alone
+    QSettings().clear()
+
+    window = MainWindow()
+    window.resize(1400, 900)
+    window.show()
+    train(window, "xor-mlp", 300)
+    shoot(window, "main-window")
+    shoot(dock(window, "regionsDock"), "panel-regions")
+    shoot(dock(window, "weightsDock"), "panel-weights")
+    shoot(dock(window, "lossDock"), "panel-loss")
+    dock(window, "gradientsDock").raise_()
+    run_for(0.5)
+    shoot(dock(window, "gradientsDock"), "panel-gradients")
+    shoot(window.statusBar(), "panel-status")
+
+    for example, epochs, panel, name in (
+        ("multiclass-spiral", 400, "regionsDock", "panel-regions-classes"),
+        ("sine-regression", 400, "regionsDock", "panel-regions-line"),
+        ("breast-cancer", 100, "regionsDock", "panel-regions-pca"),
+        ("digits", 30, "weightsDock", "panel-weights-digits"),
+    ):
+        train(window, example, epochs)
+        shoot(dock(window, panel), name)
+
+    window.resize(1920, 1080)
+    train(window, "spiral-deep", 300)
+    shoot(window, "main-window-1080")
+
+    app.setPalette(dark_palette())
+    window.resize(1400, 900)
+    train(window, "xor-mlp", 300)
+    shoot(window, "main-window-dark")
+
+    window.undo_stack.setClean()
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
