@@ -45,6 +45,24 @@ def needs_reset(old: Design | None, new: Design) -> bool:
     return any(getattr(old.training, name) != getattr(new.training, name) for name in RESET_FIELDS)
 
 
+def frame_interval(costs) -> float:
+    """Seconds from one frame to the next when frames cost the GUI thread ``costs`` (CPU
+    seconds, the latest few): the median over ``GUI_SHARE``, within the limits. The median,
+    so that one slow frame (a garbage collection, say) does not slow the next ones."""
+    cost = statistics.median(costs) if costs else 0.0
+    return min(MAX_FRAME_INTERVAL, max(MIN_FRAME_INTERVAL, cost / GUI_SHARE))
+
+
+def next_due(due: float, delivered: float, interval: float) -> float:
+    """When the next frame is due, after one that was due at ``due`` came at ``delivered``.
+
+    Counted from when it was due, not when it came: a timer a few milliseconds late would
+    otherwise lower the frame rate by as much every frame. A frame more than an interval late
+    (the window was busy, training was paused) starts the count afresh.
+    """
+    return (due if delivered - due < MIN_FRAME_INTERVAL else delivered) + interval
+
+
 def changed(old: Design, new: Design) -> str:
     """What a structural change changed, for the status bar."""
     if old.dataset != new.dataset:
@@ -231,9 +249,7 @@ class TrainingSession(QObject):
         """Deliver what the training process sent, no sooner than the frame pace allows.
 
         The pace adapts to what a frame costs the GUI thread: its CPU time since the previous
-        frame (slots, repaints and whatever else it did), the median of the last few frames
-        (one slow frame, a garbage collection say, does not slow the next ones), over
-        ``GUI_SHARE``.
+        frame (slots, repaints and whatever else it did), see :func:`frame_interval`.
         """
         if self._delivery_timer.isActive():
             return
@@ -251,12 +267,8 @@ class TrainingSession(QObject):
                 self._frame_costs.clear()
             else:
                 self._frame_costs.append(cpu - self._delivery_cpu)
-            cost = statistics.median(self._frame_costs) if self._frame_costs else 0.0
-            interval = min(MAX_FRAME_INTERVAL, max(MIN_FRAME_INTERVAL, cost / GUI_SHARE))
-            # From when this frame was due, not when it came: a timer a few milliseconds late
-            # would otherwise lower the frame rate by as much every frame.
-            on_time = start - self._next_delivery < MIN_FRAME_INTERVAL
-            self._next_delivery = (self._next_delivery if on_time else start) + interval
+            interval = frame_interval(self._frame_costs)
+            self._next_delivery = next_due(self._next_delivery, start, interval)
             self._last_delivery, self._delivery_cpu = start, cpu
 
     def _on_run(self, run_info, pipeline, dataset) -> None:
