@@ -200,7 +200,7 @@ class NeuronItem(QGraphicsPathItem):
     def set_picture(self, picture: QImage | np.ndarray | None) -> None:
         """Show a thumbnail image (plane) or a tiny curve of 1D values (line); None clears it.
 
-        Called for every frame while training runs, so the picture item is reused.
+        Called many times a second while training runs, so the picture item is reused.
         """
         if picture is None or not self.active:
             if self._picture is not None:
@@ -276,7 +276,7 @@ class EdgeItem(QGraphicsPathItem):
     """A connection drawn as an S-curve; colour and width follow its weight once there is one.
 
     Colours are opaque (blended over ``background``): translucent curves cost the window
-    several times more to draw, and the diagram is redrawn with every frame of training.
+    several times more to draw, and the diagram is redrawn many times a second while training.
     """
 
     def __init__(
