@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from torch_reference import torch_function
 
 from nnviz.core.activations import ACTIVATIONS, erf, get_activation
 from nnviz.core.design import ACTIVATIONS as DESIGN_ACTIVATIONS
@@ -9,24 +10,6 @@ from nnviz.core.design import ACTIVATIONS as DESIGN_ACTIVATIONS
 ELEMENTWISE = [name for name in ACTIVATIONS if name not in ("softmax", "step")]
 # Points away from the kinks of relu, leaky_relu and elu, where finite differences straddle.
 Z = np.array([[-6.0, -2.5, -1.1, -0.3, 0.2, 0.7, 1.9, 4.0, 9.0]])
-
-
-def torch_function(name):
-    torch = pytest.importorskip("torch")
-    functional = torch.nn.functional
-    return {
-        "linear": lambda z: z,
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "relu": torch.relu,
-        "leaky_relu": functional.leaky_relu,
-        "elu": functional.elu,
-        "gelu": functional.gelu,
-        "silu": functional.silu,
-        "softplus": functional.softplus,
-        "softmax": lambda z: torch.softmax(z, dim=1),
-        "step": lambda z: (z > 0).to(z.dtype),
-    }[name]
 
 
 def test_registry_covers_the_design_vocabulary():
