@@ -192,8 +192,7 @@ def test_peak_points_keep_each_pixels_lowest_and_highest_value():
 
 def test_epoch_curve_draws_two_to_four_points_a_pixel_and_follows_log_mode(show, qtbot):
     widget = show(pg.PlotWidget())
-    curve = EpochCurve(pg.mkPen("b"))
-    widget.addItem(curve)
+    curve = EpochCurve(widget.getPlotItem(), 0, width=1)
     widget.setXRange(0, 20_000, padding=0)
     epochs = np.arange(0, 20_000, 10.0)
     curve.set_points(epochs, np.full(len(epochs), 100.0))

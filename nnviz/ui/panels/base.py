@@ -14,7 +14,6 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QWidget
 
 from nnviz.core.views import Frame, RunInfo
@@ -210,10 +209,12 @@ class EpochCurve(pg.PlotCurveItem):
     which the loss and gradient panels paid for every curve, 30 times a second.
     """
 
-    def __init__(self, pen: QPen) -> None:
-        super().__init__(pen=pen, connect="finite")
+    def __init__(self, plot: pg.PlotItem, color: int, width: float) -> None:
+        """A curve in ``plot`` in series colour ``color``, ``width`` pixels wide."""
+        super().__init__(pen=pg.mkPen(series_color(color), width=width), connect="finite")
         self.epochs = self.values = np.empty(0)  # all the data given, drawn or not
         self._log_y = False
+        plot.addItem(self)  # after the above: the plot passes on its log mode at once
 
     def set_points(self, epochs: np.ndarray, values: np.ndarray) -> None:
         self.epochs, self.values = epochs, values

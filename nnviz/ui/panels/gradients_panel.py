@@ -19,7 +19,6 @@ from nnviz.ui.panels.base import (
     legend_label,
     set_legend,
 )
-from nnviz.ui.panels.colors import series_color
 
 
 class GradientsPanel(LivePanel):
@@ -79,10 +78,10 @@ class GradientsPanel(LivePanel):
                 plot.removeItem(curve)
             curves.clear()
         names = info.layer_names
-        self.norm_curves.extend(self._curve(self.norm_plot, k) for k in range(len(names)))
+        self.norm_curves.extend(EpochCurve(self.norm_plot, k, width=1) for k in range(len(names)))
         activations = info.spec.activations[:-1]
         self.dead_layers = [k for k, name in enumerate(activations) if name == "relu"]
-        self.dead_curves.extend(self._curve(self.dead_plot, k) for k in self.dead_layers)
+        self.dead_curves.extend(EpochCurve(self.dead_plot, k, width=1) for k in self.dead_layers)
         self._show_dead_plot(bool(self.dead_layers))
         set_legend(self.legend, names)
         self.history = DecimatedHistory(1 + len(self.norm_curves) + len(self.dead_curves))
@@ -97,12 +96,6 @@ class GradientsPanel(LivePanel):
         elif shown and not show:
             self.plots.removeItem(self.dead_plot)
         self.plots.ci.layout.setColumnStretchFactor(1, 2 if show else 0)
-
-    @staticmethod
-    def _curve(plot: pg.PlotItem, color: int) -> EpochCurve:
-        curve = EpochCurve(pg.mkPen(series_color(color), width=1))
-        plot.addItem(curve)
-        return curve
 
     def _take(self, frame: Frame) -> None:
         n_norms, n_dead = len(self.norm_curves), len(self.dead_curves)

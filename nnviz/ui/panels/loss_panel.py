@@ -20,7 +20,6 @@ from nnviz.ui.panels.base import (
     SteppedRange,
     legend_label,
 )
-from nnviz.ui.panels.colors import series_color
 
 # Columns of the history this panel keeps.
 EPOCH, TRAIN_LOSS, TEST_LOSS, TRAIN_METRIC, TEST_METRIC = range(5)
@@ -70,10 +69,10 @@ class LossPanel(LivePanel):
         self.loss_range = SteppedRange(self.loss_plot)
         self.metric_plot.disableAutoRange()
 
-        self.train_loss = self._curve(self.loss_plot, 0)
-        self.test_loss = self._curve(self.loss_plot, 1)
-        self.train_metric = self._curve(self.metric_plot, 0)
-        self.test_metric = self._curve(self.metric_plot, 1)
+        self.train_loss = EpochCurve(self.loss_plot, 0, width=2)
+        self.test_loss = EpochCurve(self.loss_plot, 1, width=2)
+        self.train_metric = EpochCurve(self.metric_plot, 0, width=2)
+        self.test_metric = EpochCurve(self.metric_plot, 1, width=2)
 
         # Where and why the run stopped: a line at that epoch, the message in a corner.
         self.stop_marker = pg.InfiniteLine(angle=90)
@@ -106,12 +105,6 @@ class LossPanel(LivePanel):
         layout.addLayout(top)
         layout.addWidget(self.plots, 1)
         self._style_plots()
-
-    @staticmethod
-    def _curve(plot: pg.PlotItem, color: int) -> EpochCurve:
-        curve = EpochCurve(pg.mkPen(series_color(color), width=2))
-        plot.addItem(curve)
-        return curve
 
     def _start(self, info: RunInfo) -> None:
         self.history = DecimatedHistory(5)
