@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core.design import OptimizerSpec
-from nnviz.core.engine import EngineUnavailable
-from nnviz.core.initializers import init_params
-from nnviz.core.network import CLASSIFICATION, NetworkSpec, encode_targets
+from nnviz.core.nn.engine import EngineUnavailable
+from nnviz.core.nn.initializers import init_params
+from nnviz.core.nn.network import CLASSIFICATION, NetworkSpec, encode_targets
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +92,7 @@ def nnviz_engine(kind: str, dtype: str = "float32"):
     """A row for one of nnviz's engines, built the way the training loop builds it."""
 
     def setup(problem: Problem) -> Callable[[], float]:
-        from nnviz.core.engine import create_engine
+        from nnviz.core.nn.engine import create_engine
 
         spec = problem.spec
         params = init_params(spec, "xavier", np.random.default_rng(0), dtype)

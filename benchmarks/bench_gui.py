@@ -31,7 +31,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDockWidget, QGraphicsView
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, TrainingSpec
-from nnviz.core.training import Trainer
+from nnviz.core.run.trainer import Trainer
 
 TIMER_MS = 5
 
@@ -56,7 +56,7 @@ def headless_epochs_per_second(seconds: float) -> float:
 
 def session_epochs_per_second(seconds: float) -> float:
     """The app's training process (a child at lower priority) with no window to feed."""
-    from nnviz.ui.training_session import TrainingSession
+    from nnviz.ui.session.training_session import TrainingSession
 
     session = TrainingSession()
     session.set_design(playground_design(), structural=True)

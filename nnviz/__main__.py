@@ -1,4 +1,4 @@
-"""``nnviz`` / ``python -m nnviz``: the window, or ``nnviz train DESIGN.json`` without one."""
+"""``nnviz`` / ``python -m nnviz``: the window, or a headless command (``nnviz train``)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the bundled app's training process starts through here
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["train"]:
-        from nnviz.cli import train_main
+    from nnviz.cli import COMMANDS, run_command
 
-        return train_main(argv[1:])
+    if argv[:1] and argv[0] in COMMANDS:
+        return run_command(argv[0], argv[1:])
     from nnviz.app import run_app
 
     return run_app(argv)

@@ -75,7 +75,7 @@ def test_wheel_installs_and_trains_a_bundled_example(tmp_path):
     )
     example = "breast-cancer.json"  # needs the bundled data set, not just the code
     code = (
-        "from nnviz.core.paths import resource; import shutil, sys;"
+        "from nnviz.core.files.bundled import resource; import shutil, sys;"
         f"shutil.copy(resource('examples', '{example}'), sys.argv[1])"
     )
     design = tmp_path / example

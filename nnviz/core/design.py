@@ -2,7 +2,7 @@
 
 The editor changes a design by building a new one with :func:`dataclasses.replace`, which is
 what makes undo/redo trivial. Reading and writing design files (validation, migration, atomic
-saves) lives in :mod:`nnviz.core.design_file`; this module only knows the vocabulary.
+saves) lives in :mod:`nnviz.core.files.design_file`; this module only knows the vocabulary.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from nnviz.core.data import load_dataset
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.data.features import available_features, default_features
 from nnviz.core.design import FEATURES_2D, DatasetSpec
-from nnviz.core.network import default_output
+from nnviz.core.nn.network import default_output
 
 
 @dataclass(frozen=True)

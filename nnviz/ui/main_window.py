@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from nnviz.core.data import DatasetError, load_dataset, save_dataset_csv
 from nnviz.core.design import Design
-from nnviz.core.design_file import DesignFileError, load_design, save_design
-from nnviz.core.paths import resource
+from nnviz.core.files.bundled import resource
+from nnviz.core.files.design_file import DesignFileError, load_design, save_design
 from nnviz.ui.commands import SwapDesign
 from nnviz.ui.concepts import TIPS
 from nnviz.ui.data_facts import data_facts
@@ -38,8 +38,8 @@ from nnviz.ui.guide import GuideDialog
 from nnviz.ui.layer_inspector import LayerInspector
 from nnviz.ui.network_editor import NetworkEditor
 from nnviz.ui.panels import install_panels
+from nnviz.ui.session.training_session import TrainingSession
 from nnviz.ui.settings_panel import SettingsPanel
-from nnviz.ui.training_session import TrainingSession
 from nnviz.ui.transfer import install_transfer_actions
 
 #: Training settings a running session can take over without starting again.

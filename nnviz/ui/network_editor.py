@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.design import MAX_LAYERS, MAX_UNITS, Design, LayerSpec, OutputSpec
-from nnviz.core.views import Views
+from nnviz.core.run.frames import Views
 from nnviz.ui.concepts import ACTIVATION_TIPS, FEATURE_TIPS, TIPS
 from nnviz.ui.data_facts import DataFacts
 from nnviz.ui.diagram_items import (

@@ -45,8 +45,8 @@ from nnviz.core.design import (
     SCHEDULES,
     Design,
 )
-from nnviz.core.design_file import MAX_SEED
-from nnviz.core.torch_engine import torch_status
+from nnviz.core.files.design_file import MAX_SEED
+from nnviz.core.nn.torch_engine import torch_status
 from nnviz.ui.concepts import INITIALIZER_TIPS, OPTIMIZER_TIPS, SCHEDULE_TIPS, TIPS
 
 #: TensorFlow Playground's learning rates and regularisation rates.

@@ -20,8 +20,8 @@ from PySide6.QtGui import QAction, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMenu, QMessageBox
 
-from nnviz.core.history import save_history_csv
-from nnviz.core.weights_io import (
+from nnviz.core.files.history_csv import save_history_csv
+from nnviz.core.files.weights_io import (
     EXPORT_FORMATS,
     WEIGHT_FORMATS,
     NetworkFile,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from torch_reference import torch_function
 
-from nnviz.core.activations import ACTIVATIONS, erf, get_activation
 from nnviz.core.design import ACTIVATIONS as DESIGN_ACTIVATIONS
+from nnviz.core.nn.activations import ACTIVATIONS, erf, get_activation
 
 ELEMENTWISE = [name for name in ACTIVATIONS if name not in ("softmax", "step")]
 # Points away from the kinks of relu, leaky_relu and elu, where finite differences straddle.

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnviz.__main__ import main
-from nnviz.cli import train_main
+from nnviz.cli.train import main as train_main
 from nnviz.core.design import (
     DatasetSpec,
     Design,
@@ -17,8 +17,8 @@ from nnviz.core.design import (
     OutputSpec,
     TrainingSpec,
 )
-from nnviz.core.design_file import save_design
-from nnviz.core.weights_io import load_weights
+from nnviz.core.files.design_file import save_design
+from nnviz.core.files.weights_io import load_weights
 
 
 def write_design(tmp_path, **training) -> str:

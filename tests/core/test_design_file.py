@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from nnviz.core import atomic, design_file
-from nnviz.core.atomic import atomic_write_bytes, atomic_write_text
 from nnviz.core.data.catalog import POINTS_RANGE
 from nnviz.core.design import (
     DatasetSpec,
@@ -22,7 +20,9 @@ from nnviz.core.design import (
     ScheduleSpec,
     TrainingSpec,
 )
-from nnviz.core.design_file import (
+from nnviz.core.files import atomic, design_file
+from nnviz.core.files.atomic import atomic_write_bytes, atomic_write_text
+from nnviz.core.files.design_file import (
     CURRENT_VERSION,
     FORMAT,
     DesignFileError,

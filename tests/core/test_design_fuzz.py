@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from nnviz.core import design as vocabulary
 from nnviz.core.design import Design, LayerSpec
-from nnviz.core.design_file import (
+from nnviz.core.files.design_file import (
     FORMAT,
     DesignFileError,
     design_from_dict,

@@ -6,10 +6,10 @@ from importlib.resources import as_file
 
 import pytest
 
-from nnviz.core.design_file import dumps_design, load_design
-from nnviz.core.paths import resource
-from nnviz.core.snapshot import FINISHED
-from nnviz.core.training import Trainer
+from nnviz.core.files.bundled import resource
+from nnviz.core.files.design_file import dumps_design, load_design
+from nnviz.core.run.snapshot import FINISHED
+from nnviz.core.run.trainer import Trainer
 
 EXAMPLES = (
     "perceptron-and",

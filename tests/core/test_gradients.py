@@ -5,8 +5,8 @@ import pytest
 from torch_reference import torch_function
 
 from nnviz.core.design import HIDDEN_ACTIVATIONS, OptimizerSpec
-from nnviz.core.network import NetworkSpec
-from nnviz.core.numpy_engine import NumpyEngine
+from nnviz.core.nn.network import NetworkSpec
+from nnviz.core.nn.numpy_engine import NumpyEngine
 
 # Every output activation with the loss it can train with (the pairs resolve_network allows).
 OUTPUT_PAIRS = [

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnviz.core.activations import get_activation
-from nnviz.core.losses import LOSSES, get_loss
+from nnviz.core.nn.activations import get_activation
+from nnviz.core.nn.losses import LOSSES, get_loss
 
 RNG = np.random.default_rng(3)
 Z_BINARY = RNG.normal(scale=3.0, size=(7, 1))

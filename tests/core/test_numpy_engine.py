@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from nnviz.core.design import INITIALIZERS, OptimizerSpec
-from nnviz.core.initializers import init_params
-from nnviz.core.network import NetworkSpec, encode_targets, predict_classes
-from nnviz.core.numpy_engine import NumpyEngine, forward_layers
+from nnviz.core.nn.initializers import init_params
+from nnviz.core.nn.network import NetworkSpec, encode_targets, predict_classes
+from nnviz.core.nn.numpy_engine import NumpyEngine, forward_layers
 
 CIRCLE_SPEC = NetworkSpec(
     (2, 8, 8, 1), ("tanh", "tanh", "sigmoid"), (0.0, 0.0, 0.0), "binary_cross_entropy"

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from nnviz.core.design import OPTIMIZERS, OptimizerSpec, ScheduleSpec
-from nnviz.core.network import NetworkSpec
-from nnviz.core.numpy_engine import NumpyEngine
-from nnviz.core.optimizers import make_optimizer
-from nnviz.core.schedules import learning_rate_at
+from nnviz.core.nn.network import NetworkSpec
+from nnviz.core.nn.numpy_engine import NumpyEngine
+from nnviz.core.nn.optimizers import make_optimizer
+from nnviz.core.nn.schedules import learning_rate_at
 
 SPEC = NetworkSpec((2, 5, 1), ("tanh", "linear"), (0.0, 0.0), "mse", task="regression")
 RATES = [0.1, 0.05, 0.08, 0.02, 0.1, 0.07]

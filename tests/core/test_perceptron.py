@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from nnviz.core.design import OptimizerSpec
-from nnviz.core.network import NetworkSpec
-from nnviz.core.numpy_engine import NumpyEngine
+from nnviz.core.nn.network import NetworkSpec
+from nnviz.core.nn.numpy_engine import NumpyEngine
 
 SPEC = NetworkSpec((2, 1), ("step",), (0.0,), "perceptron")
 CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])

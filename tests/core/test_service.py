@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
-from nnviz.core.service import TrainingService, serve
+from nnviz.core.run.service import TrainingService, serve
 
 
 def xor_design(learning_rate=0.03, epochs=1000, activation="tanh", **training) -> Design:
@@ -222,7 +222,7 @@ def test_views_are_skipped_while_running_when_they_cost_too_much(service):
 
 def test_the_last_frame_of_a_run_always_has_views(service, monkeypatch):
     """The diagram and the decision regions end on the final weights, however costly."""
-    import nnviz.core.service as service_module
+    import nnviz.core.run.service as service_module
 
     def costly_views(*args):  # a second each: due again only after ten seconds of training
         service.clock.now += 1.0

@@ -15,7 +15,6 @@ import pytest
 
 pytest.importorskip("torch")
 
-from nnviz.core import torch_engine
 from nnviz.core.design import (
     HIDDEN_ACTIVATIONS,
     OPTIMIZERS,
@@ -25,12 +24,13 @@ from nnviz.core.design import (
     OptimizerSpec,
     TrainingSpec,
 )
-from nnviz.core.engine import EngineUnavailable, create_engine
-from nnviz.core.initializers import init_params
-from nnviz.core.network import REGRESSION, NetworkSpec, encode_targets
-from nnviz.core.numpy_engine import NumpyEngine
-from nnviz.core.torch_engine import TorchEngine, torch_status
-from nnviz.core.training import Trainer
+from nnviz.core.nn import torch_engine
+from nnviz.core.nn.engine import EngineUnavailable, create_engine
+from nnviz.core.nn.initializers import init_params
+from nnviz.core.nn.network import REGRESSION, NetworkSpec, encode_targets
+from nnviz.core.nn.numpy_engine import NumpyEngine
+from nnviz.core.nn.torch_engine import TorchEngine, torch_status
+from nnviz.core.run.trainer import Trainer
 
 # (output activation, loss, number of classes): the fused pairs and MSE after every output.
 OUTPUTS = [
@@ -312,8 +312,9 @@ def test_torch_status(monkeypatch):
 
 def test_importing_nnviz_does_not_import_torch():
     code = (
-        "import sys, nnviz, nnviz.core.engine, nnviz.core.torch_engine, nnviz.core.torch_export\n"
-        "from nnviz.core.torch_engine import torch_status\n"
+        "import sys, nnviz, nnviz.core.nn.engine, nnviz.core.nn.torch_engine\n"
+        "import nnviz.core.files.torch_export\n"
+        "from nnviz.core.nn.torch_engine import torch_status\n"
         "torch_status()\n"
         "print('torch' in sys.modules)\n"
     )

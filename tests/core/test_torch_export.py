@@ -24,9 +24,9 @@ from nnviz.core.design import (  # noqa: E402
     OutputSpec,
     TrainingSpec,
 )
-from nnviz.core.torch_export import script_source, write_script  # noqa: E402
-from nnviz.core.training import Trainer  # noqa: E402
-from nnviz.core.weights_io import WeightsFileError, save_weights  # noqa: E402
+from nnviz.core.files.torch_export import script_source, write_script  # noqa: E402
+from nnviz.core.files.weights_io import WeightsFileError, save_weights  # noqa: E402
+from nnviz.core.run.trainer import Trainer  # noqa: E402
 
 
 def _trained(design: Design, dataset: Dataset | None = None) -> Trainer:

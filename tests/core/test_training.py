@@ -19,10 +19,10 @@ from nnviz.core.design import (
     ScheduleSpec,
     TrainingSpec,
 )
-from nnviz.core.engine import EngineUnavailable
-from nnviz.core.network import DesignMismatch
-from nnviz.core.snapshot import CANCELLED, DIVERGED, EARLY_STOPPED, FINISHED, RUNNING
-from nnviz.core.training import Trainer
+from nnviz.core.nn.engine import EngineUnavailable
+from nnviz.core.nn.network import DesignMismatch
+from nnviz.core.run.snapshot import CANCELLED, DIVERGED, EARLY_STOPPED, FINISHED, RUNNING
+from nnviz.core.run.trainer import Trainer
 
 PLAYGROUND_LAYERS = (LayerSpec(4, "tanh"), LayerSpec(2, "tanh"))
 

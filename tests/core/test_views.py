@@ -4,9 +4,7 @@ import numpy as np
 import pytest
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec
-from nnviz.core.snapshot import EpochMetrics
-from nnviz.core.training import Trainer
-from nnviz.core.views import (
+from nnviz.core.run.frames import (
     LINE,
     PLANE,
     MetricsHistory,
@@ -14,6 +12,8 @@ from nnviz.core.views import (
     make_run_info,
     plane_projection,
 )
+from nnviz.core.run.snapshot import EpochMetrics
+from nnviz.core.run.trainer import Trainer
 
 PLAYGROUND_LAYERS = (LayerSpec(4), LayerSpec(2))
 

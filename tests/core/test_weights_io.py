@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, TrainingSpec
-from nnviz.core.history import history_csv
-from nnviz.core.numpy_engine import forward_layers
-from nnviz.core.training import Trainer
-from nnviz.core.weights_io import (
+from nnviz.core.files.history_csv import history_csv
+from nnviz.core.files.weights_io import (
     WEIGHT_FORMATS,
     WeightsFileError,
     check_compatible,
     load_weights,
     save_weights,
 )
+from nnviz.core.nn.numpy_engine import forward_layers
+from nnviz.core.run.trainer import Trainer
 
 FORMATS = list(WEIGHT_FORMATS)
 

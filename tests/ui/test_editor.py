@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsSimpleTextItem
 
 from nnviz.core.design import FEATURES_2D, Design, LayerSpec
-from nnviz.core.views import Views
+from nnviz.core.run.frames import Views
 from nnviz.ui.data_facts import DataFacts
 from nnviz.ui.diagram_items import NEGATIVE, POSITIVE, playground_lut, thumbnails
 from nnviz.ui.network_editor import MAX_SHOWN, NetworkEditor

@@ -24,7 +24,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QWidget
 
 from nnviz.core.design import Design, LayerSpec, OutputSpec
-from nnviz.core.design_file import load_design, save_design
+from nnviz.core.files.design_file import load_design, save_design
 from nnviz.ui import main_window
 from nnviz.ui.main_window import MainWindow, is_structural
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QGraphicsView, QMainWindow
 
 from nnviz.core.design import Design, TrainingSpec
-from nnviz.core.network import CLASSIFICATION, REGRESSION, NetworkSpec
-from nnviz.core.snapshot import DIVERGED, RUNNING, EpochMetrics, Snapshot
-from nnviz.core.views import LINE, PLANE, Frame, RunInfo, Views
+from nnviz.core.nn.network import CLASSIFICATION, REGRESSION, NetworkSpec
+from nnviz.core.run.frames import LINE, PLANE, Frame, RunInfo, Views
+from nnviz.core.run.snapshot import DIVERGED, RUNNING, EpochMetrics, Snapshot
 from nnviz.ui.panels import install_panels
 from nnviz.ui.panels.base import (
     DecimatedHistory,

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
-from nnviz.ui.training_session import (
+from nnviz.ui.session.training_session import (
     GUI_SHARE,
     MAX_FRAME_INTERVAL,
     MIN_FRAME_INTERVAL,

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from nnviz.core.data.features import InputPipeline
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, TrainingSpec
-from nnviz.core.design_file import save_design
-from nnviz.core.training import Trainer
-from nnviz.core.weights_io import EXPORT_FORMATS, WEIGHT_FORMATS, load_weights, save_weights
+from nnviz.core.files.design_file import save_design
+from nnviz.core.files.weights_io import EXPORT_FORMATS, WEIGHT_FORMATS, load_weights, save_weights
+from nnviz.core.run.trainer import Trainer
 from nnviz.ui.main_window import MainWindow
 from nnviz.ui.transfer import (
     PICTURE_FORMATS,

@@ -11,7 +11,7 @@ from importlib.resources import as_file
 
 from nnviz.core.data.csv_files import read_csv_dataset
 from nnviz.core.data.dataset import Dataset
-from nnviz.core.paths import resource
+from nnviz.core.files.bundled import resource
 
 #: name -> (file in resources/datasets, label column, image shape of one row)
 REAL_SETS: dict[str, tuple[str, str, tuple[int, int] | None]] = {

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsView
 
-from nnviz.core.views import Frame, RunInfo
+from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.panels.gradients_panel import GradientsPanel
 from nnviz.ui.panels.loss_panel import LossPanel
 from nnviz.ui.panels.regions_panel import RegionsPanel

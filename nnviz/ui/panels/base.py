@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QWidget
 
-from nnviz.core.views import Frame, RunInfo
+from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.panels.colors import apply_theme, series_color
 
 

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from nnviz.core.views import Frame, RunInfo
+from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.panels.base import (
     DecimatedHistory,
     EpochAxis,

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from nnviz.core.network import REGRESSION
-from nnviz.core.snapshot import DIVERGED, EARLY_STOPPED
-from nnviz.core.views import Frame, RunInfo
+from nnviz.core.nn.network import REGRESSION
+from nnviz.core.run.frames import Frame, RunInfo
+from nnviz.core.run.snapshot import DIVERGED, EARLY_STOPPED
 from nnviz.ui.panels.base import (
     DecimatedHistory,
     EpochAxis,

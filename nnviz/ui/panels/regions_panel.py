@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.network import REGRESSION, predict_classes
-from nnviz.core.views import LINE, Frame, RunInfo, Views
+from nnviz.core.nn.network import REGRESSION, predict_classes
+from nnviz.core.run.frames import LINE, Frame, RunInfo, Views
 from nnviz.ui.panels.base import LivePanel, nice_ceiling
 from nnviz.ui.panels.colors import (
     REGION_STRENGTH,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from nnviz.core.views import Frame, RunInfo
+from nnviz.core.run.frames import Frame, RunInfo
 
 #: Steps per second are measured over the frames of about this many seconds.
 SPEED_WINDOW = 2.0

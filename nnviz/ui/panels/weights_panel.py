@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from nnviz.core.views import Frame, RunInfo
+from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.panels.base import LivePanel, nice_ceiling
 from nnviz.ui.panels.colors import diverging_map
 

@@ -1,7 +1,8 @@
 """The training process's command loop: commands in, run facts and throttled frames out.
 
-It knows nothing of Qt. :func:`process_main` runs in the child process that :mod:`nnviz.workers`
-starts (a child, not a thread, because of Python's GIL: see FACTS.md); tests drive
+It knows nothing of Qt. :func:`process_main` runs in the child process that
+:mod:`nnviz.ui.session.worker` starts (a child, not a thread, because of Python's GIL: see
+docs/architecture.md); tests drive
 :class:`TrainingService` directly. Training never waits for the window: frames are sent at most
 ``FRAME_RATE`` times a second whatever the window does with them, each carrying every history
 row since the previous one, and the network's views are computed at send time only.
@@ -28,8 +29,8 @@ import signal
 import time
 from collections.abc import Callable
 
-from nnviz.core import snapshot as status
-from nnviz.core.views import (
+from nnviz.core.run import snapshot as status
+from nnviz.core.run.frames import (
     Frame,
     ViewGrid,
     evaluate_views,
@@ -57,7 +58,7 @@ USER_ERRORS = (ValueError, OSError, RuntimeError)
 
 
 def _make_trainer(design, base_dir):
-    from nnviz.core.training import Trainer
+    from nnviz.core.run.trainer import Trainer
 
     return Trainer(design, base_dir=base_dir)
 

@@ -1,7 +1,7 @@
 """The training process and the thread that relays its messages to the window as signals.
 
 Training runs in a child process (a thread would share the GIL with the window, FACTS.md):
-:func:`nnviz.core.service.process_main` in a ``spawn`` child at a lower priority. A relay
+:func:`nnviz.core.run.service.process_main` in a ``spawn`` child at a lower priority. A relay
 object in a :class:`QThread` reads the child's pipe and hands messages to the GUI thread;
 commands go the other way through a second pipe. The child never waits for the window: when
 the GUI thread falls behind, the relay merges consecutive frames of a run into one (rows are
@@ -19,8 +19,8 @@ from contextlib import contextmanager, suppress
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from nnviz.core.service import process_main
-from nnviz.core.views import Frame
+from nnviz.core.run.frames import Frame
+from nnviz.core.run.service import process_main
 
 #: How often the relay looks up from the pipe to see whether it should end, in seconds.
 POLL_INTERVAL = 0.05

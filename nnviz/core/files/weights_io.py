@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from nnviz.core.atomic import atomic_write_bytes
 from nnviz.core.design import Design
-from nnviz.core.design_file import DesignFileError, design_from_dict, design_to_dict
-from nnviz.core.engine import Params
-from nnviz.core.network import NetworkSpec
+from nnviz.core.files.atomic import atomic_write_bytes
+from nnviz.core.files.design_file import DesignFileError, design_from_dict, design_to_dict
+from nnviz.core.nn.engine import Params
+from nnviz.core.nn.network import NetworkSpec
 
 WEIGHT_FORMATS = {
     ".npz": "NumPy archive (*.npz)",
@@ -30,7 +30,7 @@ WEIGHT_FORMATS = {
     ".onnx": "ONNX model (*.onnx)",
 }
 #: What nnviz can write: every readable format, plus a standalone PyTorch script (``.py``)
-#: written next to its ``.pt`` weights (:mod:`nnviz.core.torch_export`).
+#: written next to its ``.pt`` weights (:mod:`nnviz.core.files.torch_export`).
 EXPORT_FORMATS = {**WEIGHT_FORMATS, ".py": "PyTorch script and its .pt weights (*.py)"}
 METADATA_KEY = "nnviz"  # npz entry / safetensors and ONNX metadata key / torch extra state
 
@@ -79,7 +79,7 @@ def save_weights(
         )
     check_compatible(spec, params)
     if suffix == ".py":
-        from nnviz.core.torch_export import write_script
+        from nnviz.core.files.torch_export import write_script
 
         weights = path.with_suffix(".pt")
         save_weights(weights, design, spec, params, pipeline)
@@ -190,7 +190,7 @@ def _torch_bytes(tensors, metadata: str) -> bytes:
 
 
 def _onnx_bytes(tensors, metadata: str, spec: NetworkSpec, pipeline) -> bytes:
-    from nnviz.core.onnx_graph import build_onnx_model
+    from nnviz.core.files.onnx_graph import build_onnx_model
 
     model = build_onnx_model(spec, tensors, pipeline)
     entry = model.metadata_props.add()

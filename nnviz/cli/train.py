@@ -11,51 +11,26 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import sys
 import time
 from pathlib import Path
 
+from nnviz.cli.common import BadInput, Parser, fail, one_line, plain, whole_number
 from nnviz.core.data.dataset import DatasetError
-from nnviz.core.design_file import DesignFileError, load_design
-from nnviz.core.engine import EngineUnavailable
-from nnviz.core.network import CLASSIFICATION, DesignMismatch
-from nnviz.core.snapshot import DIVERGED, FINISHED, EpochMetrics
-from nnviz.core.training import Trainer
-from nnviz.core.weights_io import EXPORT_FORMATS, save_weights
+from nnviz.core.files.design_file import DesignFileError, load_design
+from nnviz.core.files.weights_io import EXPORT_FORMATS, save_weights
+from nnviz.core.nn.engine import EngineUnavailable
+from nnviz.core.nn.network import CLASSIFICATION, DesignMismatch
+from nnviz.core.run.snapshot import DIVERGED, FINISHED, EpochMetrics
+from nnviz.core.run.trainer import Trainer
 
 PROGRESS_INTERVAL = 1.0  # seconds between progress lines
-BAD_INPUT = 2
 DIVERGED_EXIT = 1
 INTERRUPTED_EXIT = 130
 
 
-class BadInput(Exception):
-    """Input the command cannot use; the message is the one line shown to the user."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        raise BadInput(f"{message} (see nnviz train --help)")
-
-
-def _whole_number(minimum: int):
-    """An argparse type: a whole number of at least ``minimum``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a number from {minimum}, got {value}")
-        return value
-
-    return parse
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="nnviz train",
         description="Train a network design without a window.",
     )
@@ -65,10 +40,10 @@ def _parser() -> argparse.ArgumentParser:
         choices=("numpy", "torch"),
         help="train with this engine instead of the design's",
     )
-    parser.add_argument("--epochs", type=_whole_number(1), help="train this many epochs (at most)")
+    parser.add_argument("--epochs", type=whole_number(1), help="train this many epochs (at most)")
     parser.add_argument(
         "--seed",
-        type=_whole_number(0),
+        type=whole_number(0),
         help="seed of the initial weights, shuffling and dropout (the data set keeps its own seed)",
     )
     parser.add_argument(
@@ -83,18 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def train_main(argv: list[str]) -> int:
+def main(argv: list[str]) -> int:
     """Run ``nnviz train`` with ``argv`` (the arguments after ``train``); return the exit status."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
     except BadInput as error:
-        return _fail(str(error))
+        return fail("train", str(error))
     try:
         trainer = _make_trainer(args)
     except BadInput as error:
-        return _fail(str(error))
+        return fail("train", str(error))
 
     started = time.perf_counter()
     interrupted = _train(trainer)
@@ -114,7 +89,7 @@ def train_main(argv: list[str]) -> int:
         except OSError as error:
             export_error = f"cannot export the weights to {args.export}: {error.strerror or error}"
         except (ValueError, ImportError) as error:  # WeightsFileError is a ValueError
-            export_error = f"cannot export the weights: {_one_line(error)}"
+            export_error = f"cannot export the weights: {one_line(error)}"
 
     result = _result(trainer, seconds, args.export if export_error is None else None)
     if args.json:
@@ -122,7 +97,7 @@ def train_main(argv: list[str]) -> int:
     else:
         print(_summary(result))
     if export_error is not None:
-        return _fail(export_error)
+        return fail("train", export_error)
     if interrupted:
         return INTERRUPTED_EXIT
     return DIVERGED_EXIT if trainer.status == DIVERGED else 0
@@ -149,9 +124,9 @@ def _make_trainer(args: argparse.Namespace) -> Trainer:
     try:
         return Trainer(design, base_dir=args.design.resolve().parent, engine=args.engine)
     except (DatasetError, DesignMismatch) as error:
-        raise BadInput(f"{args.design}: {_one_line(error)}") from None
+        raise BadInput(f"{args.design}: {one_line(error)}") from None
     except EngineUnavailable as error:
-        raise BadInput(_one_line(error)) from None
+        raise BadInput(one_line(error)) from None
 
 
 def _train(trainer: Trainer) -> bool:
@@ -207,7 +182,7 @@ def _result(trainer: Trainer, seconds: float, export: Path | None) -> dict:
         result["test_rmse"] = metrics.test_rmse
     result["seconds"] = round(seconds, 3)
     result["export"] = None if export is None else str(export)
-    return {key: _plain(value) for key, value in result.items()}
+    return {key: plain(value) for key, value in result.items()}
 
 
 def _summary(result: dict) -> str:
@@ -228,24 +203,9 @@ def _summary(result: dict) -> str:
     return line
 
 
-def _plain(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
-
-
-def _one_line(error: Exception) -> str:
-    return "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-
-
-def _fail(message: str) -> int:
-    print(f"nnviz train: {message}", file=sys.stderr)
-    return BAD_INPUT

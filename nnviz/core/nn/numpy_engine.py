@@ -4,13 +4,13 @@ Read it top to bottom to see how a network learns:
 
 1. **forward** — each dense layer computes ``z = a_in @ W.T + b`` and ``a = f(z)``; in training
    a hidden layer's output then goes through inverted dropout.
-2. **loss** — how far the outputs are from the targets (:mod:`nnviz.core.losses`).
+2. **loss** — how far the outputs are from the targets (:mod:`nnviz.core.nn.losses`).
 3. **backward** — the chain rule from the loss down to the first layer. With ``dz`` the
    gradient of the loss with respect to a layer's ``z``:
    ``dW = dz.T @ a_in``, ``db = dz.sum(0)``, and the layer below receives ``da_in = dz @ W``,
-   which its activation turns into its own ``dz`` (:mod:`nnviz.core.activations`).
+   which its activation turns into its own ``dz`` (:mod:`nnviz.core.nn.activations`).
 4. **update** — the optimizer moves the weights against the gradients
-   (:mod:`nnviz.core.optimizers`). Backward only *returns* gradients; updating is separate.
+   (:mod:`nnviz.core.nn.optimizers`). Backward only *returns* gradients; updating is separate.
 
 For speed, every ``W`` and ``b`` is a view into one flat vector (and every gradient into
 another), so an optimizer step is a few NumPy calls on the whole network at once, and the
@@ -26,12 +26,12 @@ from itertools import pairwise
 
 import numpy as np
 
-from nnviz.core.activations import get_activation
 from nnviz.core.design import DTYPES, OptimizerSpec
-from nnviz.core.engine import Params
-from nnviz.core.losses import get_loss
-from nnviz.core.network import NetworkSpec
-from nnviz.core.optimizers import make_optimizer
+from nnviz.core.nn.activations import get_activation
+from nnviz.core.nn.engine import Params
+from nnviz.core.nn.losses import get_loss
+from nnviz.core.nn.network import NetworkSpec
+from nnviz.core.nn.optimizers import make_optimizer
 
 
 def forward_layers(spec: NetworkSpec, params: Params, x: np.ndarray) -> list[np.ndarray]:
@@ -49,7 +49,7 @@ def forward_layers(spec: NetworkSpec, params: Params, x: np.ndarray) -> list[np.
 
 
 class NumpyEngine:
-    """A trainable network in NumPy, implementing :class:`nnviz.core.engine.Engine`."""
+    """A trainable network in NumPy, implementing :class:`nnviz.core.nn.engine.Engine`."""
 
     name = "numpy"
     device = "cpu"
@@ -193,7 +193,8 @@ class NumpyEngine:
         """Data loss and gradients of loss + penalty, with dropout on; weights stay unchanged.
 
         For the perceptron these are the perceptron criterion's gradients (see
-        :class:`nnviz.core.losses.PerceptronLoss`), while ``train_batch`` applies the rule itself.
+        :class:`nnviz.core.nn.losses.PerceptronLoss`), while ``train_batch`` applies the rule
+        itself.
         """
         loss = self._backward(x, t)
         return loss, [(dw.copy(), db.copy()) for dw, db in self._grads]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnviz.core.network import NetworkSpec
+from nnviz.core.nn.network import NetworkSpec
 
 Params = list[tuple[np.ndarray, np.ndarray]]
 

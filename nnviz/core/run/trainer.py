@@ -2,7 +2,7 @@
 
 A :class:`Trainer` holds one run: the data as the network sees it, the engine, and where the
 run is (epoch, position in the shuffled epoch). It advances by a batch or an epoch at a time
-and answers each step with an immutable :class:`~nnviz.core.snapshot.Snapshot`, so whoever
+and answers each step with an immutable :class:`~nnviz.core.run.snapshot.Snapshot`, so whoever
 drives it can pause (stop asking), resume (ask again) or cancel (close :meth:`Trainer.run`)
 between any two steps. Everything random is seeded by ``design.training.seed``: the same
 design, seed and sequence of steps give the same run, number for number. (With dropout,
@@ -31,18 +31,18 @@ from nnviz.core.data import load_dataset
 from nnviz.core.data.dataset import Dataset
 from nnviz.core.data.features import InputPipeline
 from nnviz.core.design import Design, TrainingSpec
-from nnviz.core.engine import Engine, create_engine
-from nnviz.core.initializers import init_params
-from nnviz.core.losses import get_loss
-from nnviz.core.network import (
+from nnviz.core.nn.engine import Engine, create_engine
+from nnviz.core.nn.initializers import init_params
+from nnviz.core.nn.losses import get_loss
+from nnviz.core.nn.network import (
     CLASSIFICATION,
     encode_targets,
     predict_classes,
     resolve_network,
 )
-from nnviz.core.numpy_engine import forward_layers
-from nnviz.core.schedules import learning_rate_at
-from nnviz.core.snapshot import (
+from nnviz.core.nn.numpy_engine import forward_layers
+from nnviz.core.nn.schedules import learning_rate_at
+from nnviz.core.run.snapshot import (
     CANCELLED,
     DIVERGED,
     EARLY_STOPPED,

@@ -3,7 +3,7 @@
 Parameters cross this boundary as NumPy arrays, ``[(W, b), ...]`` with ``W`` of shape
 ``(out, in)``, so the training loop, the snapshots, the views and the exporters never care
 which engine computed them. Both engines start from the same NumPy initial weights
-(:func:`nnviz.core.initializers.init_params`), which is what makes them comparable.
+(:func:`nnviz.core.nn.initializers.init_params`), which is what makes them comparable.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from nnviz.core.design import OptimizerSpec
-from nnviz.core.network import NetworkSpec
+from nnviz.core.nn.network import NetworkSpec
 
 Params = list[tuple[np.ndarray, np.ndarray]]
 
@@ -26,7 +26,7 @@ class Engine(Protocol):
     """A trainable network.
 
     ``x`` is always the network input (derived, standardised features), ``t`` the encoded
-    targets of :func:`nnviz.core.network.encode_targets`. Losses are the *data* loss (the mean
+    targets of :func:`nnviz.core.nn.network.encode_targets`. Losses are the *data* loss (the mean
     over the batch, without the L1/L2 penalty, so train and test losses compare); gradients
     include the penalty ``l1 * sum|W| + l2 / 2 * sum W**2`` on weights (not biases).
     """
@@ -82,11 +82,11 @@ def create_engine(
 ) -> Engine:
     """Build the engine ``kind`` ("numpy" or "torch"); torch is imported only for "torch"."""
     if kind == "numpy":
-        from nnviz.core.numpy_engine import NumpyEngine
+        from nnviz.core.nn.numpy_engine import NumpyEngine
 
         return NumpyEngine(spec, params, optimizer, l1=l1, l2=l2, dtype=dtype, seed=seed)
     if kind == "torch":
-        from nnviz.core.torch_engine import TorchEngine
+        from nnviz.core.nn.torch_engine import TorchEngine
 
         return TorchEngine(
             spec, params, optimizer, l1=l1, l2=l2, dtype=dtype, seed=seed, device=device

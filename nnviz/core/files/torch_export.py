@@ -4,7 +4,7 @@ The script rebuilds the network as a plain ``nn.Module`` (an ``nn.ModuleList`` c
 ``layers``, the activations written out in ``forward``, the input standardisation as buffers),
 loads the weights with ``torch.load(..., weights_only=True)`` and answers on *raw* inputs:
 it derives x1², x1·x2, sin x1, ... itself, as nnviz did. The tensor names are those of every
-nnviz weights file (:mod:`nnviz.core.weights_io`): ``layers.<k>.weight`` (out, in),
+nnviz weights file (:mod:`nnviz.core.files.weights_io`): ``layers.<k>.weight`` (out, in),
 ``layers.<k>.bias``, ``input.mean``, ``input.std``. Features are derived and standardised in
 float64 (as the app does) and the dense layers run in the weights' own precision.
 """
@@ -17,9 +17,9 @@ import textwrap
 from pathlib import Path
 from string import Template
 
-from nnviz.core.atomic import atomic_write_text
 from nnviz.core.data.features import feature_recipe
-from nnviz.core.network import CLASSIFICATION, NetworkSpec, decision_threshold
+from nnviz.core.files.atomic import atomic_write_text
+from nnviz.core.nn.network import CLASSIFICATION, NetworkSpec, decision_threshold
 
 #: How the script computes each kind of feature recipe (``{0}``, ``{1}``: its raw columns).
 _FEATURE_CODE = {
@@ -193,7 +193,7 @@ def write_script(
 ) -> None:
     """Write a standalone PyTorch script that rebuilds the network and evaluates raw points.
 
-    ``weights_filename`` is the ``.pt`` file :func:`nnviz.core.weights_io.save_weights` wrote,
+    ``weights_filename`` is the ``.pt`` file :func:`nnviz.core.files.weights_io.save_weights` wrote,
     expected next to the script. ``class_names`` label the outputs and the predicted class
     (indices otherwise).
     """

@@ -21,7 +21,6 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from nnviz.core.atomic import atomic_write_text
 from nnviz.core.data.catalog import (
     CLASSES_RANGE,
     NOISE_RANGE,
@@ -53,6 +52,7 @@ from nnviz.core.design import (
     ScheduleSpec,
     TrainingSpec,
 )
+from nnviz.core.files.atomic import atomic_write_text
 
 FORMAT = "nnviz-design"
 CURRENT_VERSION = 1

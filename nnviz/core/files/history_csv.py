@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Sequence
 
-from nnviz.core.atomic import atomic_write_text
-from nnviz.core.snapshot import EpochMetrics
+from nnviz.core.files.atomic import atomic_write_text
+from nnviz.core.run.snapshot import EpochMetrics
 
 _SCALARS = (
     "epoch",

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from nnviz.core.activations import softplus
+from nnviz.core.nn.activations import softplus
 
 #: Smallest log torch's BCELoss allows; keeps the unfused value finite at p = 0 or 1.
 LOG_FLOOR = -100.0

@@ -1,6 +1,6 @@
 """A window's training: what the main window drives (play, pause, designs) and what panels read.
 
-The training itself runs in a child process (:mod:`nnviz.workers`); this object sends it
+The training itself runs in a child process (:mod:`nnviz.ui.session.worker`); this object sends it
 commands and turns its messages into signals in the GUI thread. A generation number, raised
 by every new run, lets it ignore frames of a run that was already replaced (as napari's views
 ignore late results of an old worker).
@@ -16,9 +16,9 @@ from dataclasses import replace
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
 from nnviz.core.design import Design
-from nnviz.core.service import ERROR, IDLE, RUNNING
-from nnviz.core.views import MetricsHistory
-from nnviz.workers import TrainingWorker
+from nnviz.core.run.frames import MetricsHistory
+from nnviz.core.run.service import ERROR, IDLE, RUNNING
+from nnviz.ui.session.worker import TrainingWorker
 
 #: Training settings a running network cannot take over: changing them starts a new run.
 RESET_FIELDS = ("initializer", "seed", "engine", "device", "dtype")

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from nnviz.core.data.features import feature_recipe
-from nnviz.core.network import NetworkSpec
+from nnviz.core.nn.network import NetworkSpec
 
 OPSET = 17
 

@@ -8,7 +8,7 @@ whether the choice can be offered.
 
 The network is written functionally (``F.linear`` on a list of weight tensors) rather than as
 an ``nn.Module``: for the tiny networks of a playground every Python call counts, and the
-exported script (:mod:`nnviz.core.torch_export`) is where a reusable ``nn.Module`` lives.
+exported script (:mod:`nnviz.core.files.torch_export`) is where a reusable ``nn.Module`` lives.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import importlib.util
 import numpy as np
 
 from nnviz.core.design import DTYPES, OptimizerSpec
-from nnviz.core.engine import EngineUnavailable, Params
-from nnviz.core.network import NetworkSpec
+from nnviz.core.nn.engine import EngineUnavailable, Params
+from nnviz.core.nn.network import NetworkSpec
 
 INSTALL_HINT = (
     'the torch engine needs PyTorch: pip install "nnviz[torch]" '
@@ -134,9 +134,9 @@ def _hyperparameters(spec: OptimizerSpec) -> dict:
 
 
 class TorchEngine:
-    """A :class:`~nnviz.core.engine.Engine` computed by torch.
+    """A :class:`~nnviz.core.nn.engine.Engine` computed by torch.
 
-    Raises :class:`~nnviz.core.engine.EngineUnavailable` when torch is missing, when CUDA is
+    Raises :class:`~nnviz.core.nn.engine.EngineUnavailable` when torch is missing, when CUDA is
     chosen but absent, and for the perceptron (a step output has no gradient).
     """
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from nnviz.core.network import NetworkSpec
-from nnviz.core.snapshot import EpochMetrics, Snapshot
+from nnviz.core.nn.network import NetworkSpec
+from nnviz.core.run.snapshot import EpochMetrics, Snapshot
 
 PLANE = "plane"  # 2D data, or the plane of the first two principal components
 LINE = "line"  # 1D regression: output as a curve over x
@@ -296,7 +296,7 @@ def _float32(a: np.ndarray) -> np.ndarray:
 
 def evaluate_views(grid: ViewGrid, spec: NetworkSpec, params) -> Views:
     """The network's output and each unit's picture over ``grid``, for any engine's weights."""
-    from nnviz.core.numpy_engine import forward_layers
+    from nnviz.core.nn.numpy_engine import forward_layers
 
     outputs = forward_layers(spec, params, grid.inputs)
     neurons = tuple(
