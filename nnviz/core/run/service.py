@@ -301,8 +301,8 @@ def serve(commands, messages) -> None:
 def process_main(commands, messages) -> None:
     """The training process: :func:`serve` at a lower priority, deaf to Ctrl+C.
 
-    The lower priority keeps the window smooth on a machine with few cores (FACTS.md); the
-    window, not the terminal, decides when training ends.
+    The lower priority keeps the window smooth on a machine with few cores (measured in
+    docs/architecture.md); the window, not the terminal, decides when training ends.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(AttributeError, OSError):

@@ -1,12 +1,12 @@
 """The training process and the thread that relays its messages to the window as signals.
 
-Training runs in a child process (a thread would share the GIL with the window, FACTS.md):
-:func:`nnviz.core.run.service.process_main` in a ``spawn`` child at a lower priority. A relay
-object in a :class:`QThread` reads the child's pipe and hands messages to the GUI thread;
-commands go the other way through a second pipe. The child never waits for the window: when
-the GUI thread falls behind, the relay merges consecutive frames of a run into one (rows are
-concatenated, the older snapshot and views are dropped), so the window always draws the
-newest state and never works through a backlog.
+Training runs in a child process (a thread would share the GIL with the window; the measurements
+are in docs/architecture.md): :func:`nnviz.core.run.service.process_main` in a ``spawn`` child
+at a lower priority. A relay object in a :class:`QThread` reads the child's pipe and hands
+messages to the GUI thread; commands go the other way through a second pipe. The child never
+waits for the window: when the GUI thread falls behind, the relay merges consecutive frames of a
+run into one (rows are concatenated, the older snapshot and views are dropped), so the window
+always draws the newest state and never works through a backlog.
 """
 
 from __future__ import annotations
