@@ -18,9 +18,12 @@ from pathlib import Path
 from nnviz.cli.common import BadInput, Parser, fail, one_line, plain, whole_number
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.files.design_file import DesignFileError, load_design
+from nnviz.core.files.run_file import SUFFIX as RUN_SUFFIX
+from nnviz.core.files.run_file import save_run
 from nnviz.core.files.weights_io import EXPORT_FORMATS, save_weights
 from nnviz.core.nn.engine import EngineUnavailable
 from nnviz.core.nn.network import CLASSIFICATION, DesignMismatch
+from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES
 from nnviz.core.run.snapshot import DIVERGED, FINISHED, EpochMetrics
 from nnviz.core.run.trainer import Trainer
 
@@ -51,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="save the trained weights (.npz, .safetensors, .pt or .onnx)",
+    )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="RUN",
+        help="record the run with its timeline of checkpoints to a run file (.nnvizrun)",
     )
     parser.add_argument(
         "--json", action="store_true", help="print the result as one JSON object on stdout"
@@ -91,6 +100,18 @@ def main(argv: list[str]) -> int:
         except (ValueError, ImportError) as error:  # WeightsFileError is a ValueError
             export_error = f"cannot export the weights: {one_line(error)}"
 
+    if args.record is not None and export_error is None:
+        try:
+            save_run(
+                args.record,
+                trainer.design,
+                trainer.history,
+                trainer.checkpoints.checkpoints,
+                trainer.spec.layer_names,
+            )
+        except OSError as error:
+            export_error = f"cannot record the run to {args.record}: {error.strerror or error}"
+
     result = _result(trainer, seconds, args.export if export_error is None else None)
     if args.json:
         print(json.dumps(result))
@@ -110,6 +131,10 @@ def _make_trainer(args: argparse.Namespace) -> Trainer:
             f"--export {args.export}: unknown weights format; use a file ending in "
             f"{', '.join(EXPORT_FORMATS)}"
         )
+    if args.record is not None and args.record.suffix.lower() != RUN_SUFFIX:
+        raise BadInput(f"--record {args.record}: a run file ends in {RUN_SUFFIX}")
+    if args.record is not None and not args.record.resolve().parent.is_dir():
+        raise BadInput(f"--record {args.record}: no such folder {args.record.parent}")
     try:
         design = load_design(args.design)
     except DesignFileError as error:
@@ -122,7 +147,12 @@ def _make_trainer(args: argparse.Namespace) -> Trainer:
         training = dataclasses.replace(training, seed=args.seed)
     design = dataclasses.replace(design, training=training)
     try:
-        return Trainer(design, base_dir=args.design.resolve().parent, engine=args.engine)
+        return Trainer(
+            design,
+            base_dir=args.design.resolve().parent,
+            engine=args.engine,
+            record_bytes=None if args.record is None else DEFAULT_BUDGET_BYTES,
+        )
     except (DatasetError, DesignMismatch) as error:
         raise BadInput(f"{args.design}: {one_line(error)}") from None
     except EngineUnavailable as error:

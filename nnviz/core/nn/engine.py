@@ -16,6 +16,10 @@ from nnviz.core.design import OptimizerSpec
 from nnviz.core.nn.network import NetworkSpec
 
 Params = list[tuple[np.ndarray, np.ndarray]]
+#: What an engine remembers between steps besides its weights, as named arrays: the
+#: optimizer's moments and step count (``optimizer.<name>``, flat vectors in the order
+#: W0, b0, W1, b1, ...) and the dropout generator's state (``dropout_rng``).
+EngineState = dict[str, np.ndarray]
 
 
 class EngineUnavailable(RuntimeError):
@@ -60,6 +64,12 @@ class Engine(Protocol):
 
         For the perceptron (step output) this applies the perceptron rule sample by sample.
         """
+
+    def get_state(self) -> EngineState:
+        """Copies of the optimizer's memory and the dropout generator's state."""
+
+    def set_state(self, state: EngineState) -> None:
+        """Put back what :meth:`get_state` gave (same optimizer kind and network)."""
 
     def set_optimizer(self, optimizer: OptimizerSpec) -> None:
         """Change optimizer settings mid-run; state (moments) is kept when the kind is unchanged."""

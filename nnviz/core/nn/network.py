@@ -46,6 +46,11 @@ class NetworkSpec:
         return self.activations[-1]
 
     @property
+    def layer_names(self) -> tuple[str, ...]:
+        """What the window and the history files call each dense layer."""
+        return (*(f"hidden {k + 1}" for k in range(self.n_layers - 1)), "output")
+
+    @property
     def is_perceptron(self) -> bool:
         """A single step layer trained with the perceptron rule, not by gradients."""
         return self.activations[-1] == "step"

@@ -28,10 +28,11 @@ import numpy as np
 
 from nnviz.core.design import DTYPES, OptimizerSpec
 from nnviz.core.nn.activations import get_activation
-from nnviz.core.nn.engine import Params
+from nnviz.core.nn.engine import EngineState, Params
 from nnviz.core.nn.losses import get_loss
 from nnviz.core.nn.network import NetworkSpec
 from nnviz.core.nn.optimizers import make_optimizer
+from nnviz.core.nn.rng import rng_state_array, set_rng_state
 
 
 def forward_layers(spec: NetworkSpec, params: Params, x: np.ndarray) -> list[np.ndarray]:
@@ -108,6 +109,18 @@ class NumpyEngine:
 
     def set_regularization(self, l1: float, l2: float) -> None:
         self.l1, self.l2 = float(l1), float(l2)
+
+    def get_state(self) -> EngineState:
+        state = {f"optimizer.{name}": v for name, v in self._optimizer.state().items()}
+        state["dropout_rng"] = rng_state_array(self._rng)
+        return state
+
+    def set_state(self, state: EngineState) -> None:
+        prefix = "optimizer."
+        self._optimizer.load_state(
+            {key[len(prefix) :]: v for key, v in state.items() if key.startswith(prefix)}
+        )
+        set_rng_state(self._rng, state["dropout_rng"])
 
     # --- forward ---------------------------------------------------------------------------
 

@@ -18,7 +18,14 @@ from nnviz.core.design import OptimizerSpec
 
 
 class Optimizer(ABC):
-    """``step(params, grads, lr)`` changes ``params`` in place; ``grads`` may be overwritten."""
+    """``step(params, grads, lr)`` changes ``params`` in place; ``grads`` may be overwritten.
+
+    ``state_names`` are the attributes that carry its memory between steps (moments, step
+    count): :meth:`state` copies them out and :meth:`load_state` puts them back, which is what
+    lets a run be forked from a checkpoint and continue exactly as it would have.
+    """
+
+    state_names: tuple[str, ...] = ()
 
     def __init__(self, spec: OptimizerSpec, size: int, dtype) -> None:
         self.spec = spec
@@ -28,6 +35,28 @@ class Optimizer(ABC):
     @abstractmethod
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
         """One update of ``params``, in place."""
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Copies of the moments (flat vectors) and the step count (a 0-d int64 array)."""
+        return {name: np.array(getattr(self, name), copy=True) for name in self.state_names}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        """Put back what :meth:`state` gave; a missing or misshapen entry is a ValueError."""
+        for name in self.state_names:
+            if name not in state:
+                raise ValueError(f"the optimizer state has no {name!r}")
+            current, value = getattr(self, name), np.asarray(state[name])
+            if isinstance(current, np.ndarray):
+                if value.shape != current.shape:
+                    raise ValueError(
+                        f"the optimizer's {name!r} has shape {value.shape}; expected "
+                        f"{current.shape}"
+                    )
+                current[...] = value
+            elif value.size == 1 and value.dtype.kind in "iu":
+                setattr(self, name, int(value.reshape(-1)[0]))
+            else:
+                raise ValueError(f"the optimizer's {name!r} must be one whole number")
 
 
 class SGD(Optimizer):
@@ -45,6 +74,7 @@ class Momentum(Optimizer):
     """
 
     nesterov = False
+    state_names = ("velocity",)
 
     def __init__(self, spec, size, dtype):
         super().__init__(spec, size, dtype)
@@ -70,6 +100,8 @@ class Nesterov(Momentum):
 class RMSprop(Optimizer):
     """torch's RMSprop: ``s = rho * s + (1 - rho) * g**2``, ``w -= lr * g / (sqrt(s) + eps)``."""
 
+    state_names = ("square_avg",)
+
     def __init__(self, spec, size, dtype):
         super().__init__(spec, size, dtype)
         self.square_avg = np.zeros(size, self.dtype)
@@ -91,6 +123,8 @@ class Adam(Optimizer):
     ``m = b1 m + (1 - b1) g`` and ``v = b2 v + (1 - b2) g**2``; then
     ``w -= lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)``.
     """
+
+    state_names = ("m", "v", "t")
 
     def __init__(self, spec, size, dtype):
         super().__init__(spec, size, dtype)

@@ -19,7 +19,7 @@ import importlib.util
 import numpy as np
 
 from nnviz.core.design import DTYPES, OptimizerSpec
-from nnviz.core.nn.engine import EngineUnavailable, Params
+from nnviz.core.nn.engine import EngineState, EngineUnavailable, Params
 from nnviz.core.nn.network import NetworkSpec
 
 INSTALL_HINT = (
@@ -307,6 +307,73 @@ class TorchEngine:
     def set_regularization(self, l1: float, l2: float) -> None:
         self._l1 = float(l1)
         self._l2 = float(l2)
+
+    # --- state, for checkpoints ---------------------------------------------------------------
+
+    def get_state(self) -> EngineState:
+        """The optimizer's buffers as the NumPy engine names and lays them out (flat, in the
+        order W0, b0, W1, b1, ...), its step count, and the dropout generator's state."""
+        names = _STATE_NAMES.get(self._optimizer_spec.name, {})
+        state: EngineState = {}
+        for torch_name, name in names.items():
+            if torch_name == "step":
+                steps = [self._optimizer.state[t].get("step", 0) for t in self._tensors]
+                state[f"optimizer.{name}"] = np.array(int(steps[0]), dtype=np.int64)
+                continue
+            parts = []
+            for tensor in self._tensors:
+                buffer = self._optimizer.state[tensor].get(torch_name)
+                if buffer is None:
+                    parts.append(np.zeros(tensor.numel(), self._np_dtype))
+                else:
+                    parts.append(buffer.detach().cpu().numpy().reshape(-1).copy())
+            state[f"optimizer.{name}"] = np.concatenate(parts)
+        state["dropout_rng"] = self._dropout.get_state().numpy().copy()
+        return state
+
+    def set_state(self, state: EngineState) -> None:
+        torch = self._torch
+        names = _STATE_NAMES.get(self._optimizer_spec.name, {})
+        for name in names.values():
+            if f"optimizer.{name}" not in state:
+                raise ValueError(f"the optimizer state has no {name!r}")
+        size = sum(t.numel() for t in self._tensors)
+        self._optimizer.state.clear()
+        for torch_name, name in names.items():
+            value = np.asarray(state[f"optimizer.{name}"])
+            if torch_name == "step":
+                if value.size != 1:
+                    raise ValueError(f"the optimizer's {name!r} must be one whole number")
+                for tensor in self._tensors:
+                    step = float(value.reshape(-1)[0])
+                    self._optimizer.state[tensor]["step"] = torch.tensor(step)
+                continue
+            if value.shape != (size,):
+                raise ValueError(
+                    f"the optimizer's {name!r} has shape {value.shape}; expected ({size},)"
+                )
+            start = 0
+            for tensor in self._tensors:
+                part = value[start : start + tensor.numel()].reshape(tuple(tensor.shape))
+                start += tensor.numel()
+                self._optimizer.state[tensor][torch_name] = self._tensor(part).clone()
+                if self._optimizer_spec.name == "rmsprop":  # torch counts its steps; unused
+                    self._optimizer.state[tensor]["step"] = torch.tensor(0.0)
+        rng = np.asarray(state["dropout_rng"])
+        try:
+            self._dropout.set_state(torch.from_numpy(np.ascontiguousarray(rng, np.uint8)))
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"not a torch random generator's state: {exc}") from None
+
+
+#: torch.optim's names for each optimizer's buffers, and the NumPy engine's for the same.
+_STATE_NAMES = {
+    "momentum": {"momentum_buffer": "velocity"},
+    "nesterov": {"momentum_buffer": "velocity"},
+    "rmsprop": {"square_avg": "square_avg"},
+    "adam": {"exp_avg": "m", "exp_avg_sq": "v", "step": "t"},
+    "adamw": {"exp_avg": "m", "exp_avg_sq": "v", "step": "t"},
+}
 
 
 @functools.cache

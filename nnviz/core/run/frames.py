@@ -180,11 +180,6 @@ def _span(values: np.ndarray) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _layer_names(spec: NetworkSpec) -> tuple[str, ...]:
-    hidden = tuple(f"hidden {k + 1}" for k in range(spec.n_layers - 1))
-    return (*hidden, "output")
-
-
 def make_run_info(trainer, generation: int) -> RunInfo:
     """The :class:`RunInfo` of ``trainer``'s run: the view's kind, extent and points.
 
@@ -226,7 +221,7 @@ def make_run_info(trainer, generation: int) -> RunInfo:
         test_points=np.ascontiguousarray(test_points),
         test_labels=y_test,
         class_names=tuple(data.class_names),
-        layer_names=_layer_names(trainer.spec),
+        layer_names=trainer.spec.layer_names,
         input_names=tuple(trainer.pipeline.features),
         image_shape=data.image_shape,
         engine=trainer.engine.name,

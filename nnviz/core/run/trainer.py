@@ -41,7 +41,9 @@ from nnviz.core.nn.network import (
     resolve_network,
 )
 from nnviz.core.nn.numpy_engine import forward_layers
+from nnviz.core.nn.rng import rng_state_array, set_rng_state
 from nnviz.core.nn.schedules import learning_rate_at
+from nnviz.core.run.checkpoints import Checkpoint, CheckpointRecorder
 from nnviz.core.run.snapshot import (
     CANCELLED,
     DIVERGED,
@@ -67,7 +69,10 @@ class Trainer:
     ``EngineUnavailable`` with a message that says what is wrong.
 
     ``history`` holds the metrics of every snapshot a step produced, in order (one row per
-    epoch, plus one per :meth:`step_batch` that ends mid-epoch).
+    epoch, plus one per :meth:`step_batch` that ends mid-epoch). With ``record_bytes``, the
+    run keeps a timeline of checkpoints within that many bytes (``checkpoints``, a
+    :class:`~nnviz.core.run.checkpoints.CheckpointRecorder`), the start and every epoch's end
+    it can afford.
     """
 
     def __init__(
@@ -77,6 +82,7 @@ class Trainer:
         *,
         base_dir: Path | None = None,
         engine: str | None = None,
+        record_bytes: int | None = None,
     ) -> None:
         training = design.training
         self.design = design
@@ -126,6 +132,8 @@ class Trainer:
         self._params = frozen_copy(params)
         self._metrics = self._evaluate(params, 0)
         self._best: tuple[float, int, EpochMetrics, tuple] | None = None
+        self.checkpoints = None if record_bytes is None else CheckpointRecorder(record_bytes)
+        self._record()
         self._check_epoch_limit()
 
     # --- driving the run --------------------------------------------------------------------
@@ -172,6 +180,36 @@ class Trainer:
             self.status, self.message = RUNNING, ""
         self._check_epoch_limit()
 
+    def checkpoint(self) -> Checkpoint:
+        """Everything needed to continue the run exactly from here (between two epochs)."""
+        if self._cursor:
+            raise ValueError("a checkpoint is taken between epochs, not in the middle of one")
+        state = {**self.engine.get_state(), "shuffle_rng": rng_state_array(self._shuffle_rng)}
+        return Checkpoint(self.epoch, self.step, self._params, state)
+
+    def restore(self, checkpoint: Checkpoint) -> None:
+        """Go back to ``checkpoint`` (of this run, or of the run this one forks): weights,
+        optimizer and generators as they were, history and timeline cut there; training
+        on with unchanged settings repeats the original run number for number."""
+        self.engine.set_params([(w.copy(), b.copy()) for w, b in checkpoint.params])
+        self.epoch, self.step, self._cursor = checkpoint.epoch, checkpoint.step, 0
+        self._x_epoch, self._t_epoch = self.x_train, self.t_train
+        self._learning_rate = self._scheduled_learning_rate()
+        self._params = frozen_copy(checkpoint.params)
+        self.history = [row for row in self.history if row.step <= checkpoint.step]
+        with np.errstate(all="ignore"):  # before the generators are put back: it draws masks
+            self._metrics = self._evaluate(self.engine.get_params(), self.epoch)
+        state = dict(checkpoint.state)
+        set_rng_state(self._shuffle_rng, state.pop("shuffle_rng"))
+        self.engine.set_state(state)
+        self._best = None
+        self.status, self.message = RUNNING, ""
+        if self.checkpoints is not None:
+            self.checkpoints.truncate(checkpoint.epoch)
+            if not self.checkpoints.checkpoints:
+                self.checkpoints.add(self.checkpoint())
+        self._check_epoch_limit()
+
     def load_params(self, params) -> None:
         """Continue from imported weights (same shapes as the network's): the engine takes
         them, the latest metrics are measured on them, and early stopping starts afresh."""
@@ -210,7 +248,12 @@ class Trainer:
                 self._track_best()
                 self._check_early_stopping()
                 self._check_epoch_limit()
+                self._record()
         return self.snapshot()
+
+    def _record(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.add(self.checkpoint())
 
     def _start_epoch(self) -> None:
         """Shuffle once per epoch; batches are then contiguous slices (views, no copies)."""
