@@ -10,6 +10,8 @@ import importlib
 
 COMMANDS = {
     "train": "nnviz.cli.train",
+    "landscape": "nnviz.cli.landscape",
+    "lr-find": "nnviz.cli.lr_find",
 }
 
 
