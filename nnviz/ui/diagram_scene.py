@@ -1,0 +1,357 @@
+"""The network diagram's drawing: where every column, neuron, edge and button goes.
+
+:class:`DiagramScene` lays a design out (inputs on the left, hidden layers as columns, the
+output on the right) and keeps the items it made by name, so the weights and the neurons'
+pictures of each frame restyle the items in place. What a click does is the editor's: the
+buttons call back into the :class:`~nnviz.ui.network_editor.NetworkEditor` they belong to.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QFont, QImage, QPalette
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSimpleTextItem
+
+from nnviz.core import edits
+from nnviz.core.design import MAX_LAYERS, MAX_UNITS, Design
+from nnviz.core.run.frames import Views
+from nnviz.ui.concepts import ACTIVATION_TIPS, FEATURE_TIPS, TIPS
+from nnviz.ui.data_facts import DataFacts
+from nnviz.ui.diagram_items import (
+    NEURON_SIZE,
+    ButtonItem,
+    EdgeItem,
+    NeuronItem,
+    playground_lut,
+    thumbnails,
+    weight_styles,
+)
+
+if TYPE_CHECKING:
+    from nnviz.ui.network_editor import NetworkEditor
+
+COLUMN_GAP = 140.0
+ROW_GAP = 58.0
+NEURONS_TOP = 96.0
+#: A column shows at most this many neurons; wider layers show the first ones and a count.
+MAX_SHOWN = 8
+#: How the 2D features are written on the diagram.
+FEATURE_LABELS = {
+    "x1": "x₁",
+    "x2": "x₂",
+    "x1^2": "x₁²",
+    "x2^2": "x₂²",
+    "x1*x2": "x₁x₂",
+    "sin(x1)": "sin x₁",
+    "sin(x2)": "sin x₂",
+}
+INPUT = -1  # layer index of the input column in keys (layer_index, unit)
+
+
+def column_at(x: float) -> int:
+    """The layer index of the column at scene position ``x`` (INPUT for the inputs)."""
+    return round(x / COLUMN_GAP) - 1
+
+
+class DiagramScene(QGraphicsScene):
+    """The items of one design's diagram, rebuilt by :meth:`draw`, restyled by frames."""
+
+    def __init__(self, editor: NetworkEditor) -> None:
+        super().__init__(editor)
+        self._editor = editor
+        self._design = Design()
+        self._facts = DataFacts()
+        self._palette = QPalette()
+        self._params = None
+        self._views: Views | None = None
+        self._lut = playground_lut()
+        self._items: dict[str, QGraphicsItem] = {}
+        self._neurons: dict[tuple[int, int], NeuronItem] = {}
+        # Per dense layer: the rows and columns of its weights drawn as edges, and the edges.
+        self._edge_layers: list[tuple[np.ndarray, np.ndarray, list[EdgeItem]]] = []
+        self._edge_styles: list[np.ndarray] = []  # the style each edge has (weight_styles)
+
+    # --- what is drawn ------------------------------------------------------------------------
+
+    def item(self, name: str):
+        """The item called ``name``: ``"addLayer"``, ``"addUnit0"``, ``"feature:x1"``..."""
+        return self._items[name]
+
+    def item_names(self) -> list[str]:
+        return list(self._items)
+
+    def edges(self) -> dict[tuple[int, int, int], EdgeItem]:
+        """Every edge by (dense layer, row, column) of the weight it shows."""
+        return {
+            (layer, int(row), int(col)): edge
+            for layer, (rows, cols, edges) in enumerate(self._edge_layers)
+            for row, col, edge in zip(rows, cols, edges, strict=True)
+        }
+
+    def draw(self, design: Design, facts: DataFacts, palette: QPalette) -> None:
+        """Lay ``design`` out anew, keeping the weights and pictures while they still fit."""
+        self._design, self._facts, self._palette = design, facts, palette
+        self._params = self._fitting(self._params)
+        self.clear()
+        self._items.clear()
+        self._neurons.clear()
+        self._edge_layers.clear()
+        self._edge_styles.clear()
+        columns = self._columns()
+        self._add_top_controls()
+        for c, (layer, header, units) in enumerate(columns):
+            self._add_column(c, layer, header, units)
+        self._add_edges(columns)
+        for item in self.items():  # all but the edges (and thumbnails, made later) stay put
+            if not isinstance(item, EdgeItem):
+                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.set_params(self._params)
+        self.set_neuron_maps(self._views)
+
+    def set_params(self, params) -> None:
+        """Colour the edges by the weights ``[(W, b), ...]``; None shows the bare structure."""
+        params = self._fitting(params)
+        self._params = params
+        for layer, (rows, cols, edges) in enumerate(self._edge_layers):
+            no_weights = np.full(len(edges), -1)
+            styles = weight_styles(params[layer][0])[rows, cols] if params else no_weights
+            for k in np.flatnonzero(styles != self._edge_styles[layer]):
+                edges[k].set_style(int(styles[k]))
+            self._edge_styles[layer] = styles
+
+    def set_neuron_maps(self, views: Views | None) -> None:
+        """Thumbnails of each neuron's output over the input plane (None clears them)."""
+        self._views = views
+        pictures = self._pictures()
+        for key, neuron in self._neurons.items():
+            neuron.set_picture(pictures.get(key))
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def _inputs(self) -> tuple[str, ...]:
+        return edits.inputs(self._design, self._facts.features)
+
+    def _fitting(self, params):
+        """``params`` if their shapes fit the network drawn, else None (weights of another
+        design: a frame from before a reset reached the window, or an edit since)."""
+        sizes = self._sizes()
+        if params is not None and [w.shape for w, _ in params] != [
+            (sizes[k + 1], sizes[k]) for k in range(len(sizes) - 1)
+        ]:
+            return None
+        return params
+
+    def _sizes(self) -> list[int]:
+        d = self._design
+        return [len(self._inputs()), *(layer.units for layer in d.layers), self._facts.n_outputs]
+
+    def _text_colour(self) -> QColor:
+        return self._palette.color(QPalette.ColorRole.Text)
+
+    def _columns(self) -> list[tuple[int, str, list[tuple[str, bool]]]]:
+        """(layer index, header, [(unit name, active), ...]) for every column, inputs first."""
+        d = self._design
+        active = self._inputs()
+        offered = edits.offered_inputs(d, self._facts.features)
+        columns = [(INPUT, "Inputs", [(f, f in active) for f in offered])]
+        for k, layer in enumerate(d.layers):
+            columns.append((k, f"Hidden {k + 1}", [("", True)] * layer.units))
+        columns.append((len(d.layers), "Output", [("", True)] * self._facts.n_outputs))
+        return columns
+
+    def _add(self, item: QGraphicsItem, pos: QPointF | tuple[float, float]) -> None:
+        item.setPos(pos if isinstance(pos, QPointF) else QPointF(*pos))
+        self.addItem(item)
+        name = getattr(item, "name", None)
+        if name is not None:
+            self._items[name] = item
+
+    def _add_top_controls(self) -> None:
+        editor, colour = self._editor, self._text_colour()
+        n = len(self._design.layers)
+        add = ButtonItem(
+            "addLayer",
+            "+ layer",
+            editor.add_layer,
+            colour,
+            "Add a hidden layer",
+            enabled=n < MAX_LAYERS,
+        )
+        remove = ButtonItem(
+            "removeLayer",
+            "− layer",
+            lambda: editor.remove_layer(),
+            colour,
+            "Remove the last hidden layer",
+            enabled=n > 0,
+        )
+        label = QGraphicsSimpleTextItem(f"{n} hidden layer{'s' if n != 1 else ''}".upper())
+        font = QFont()
+        font.setBold(True)
+        label.setFont(font)
+        label.setBrush(colour)
+        perceptron = ButtonItem(
+            "perceptron",
+            "Back to a network" if edits.is_perceptron(self._design) else "Perceptron",
+            editor.toggle_perceptron,
+            colour,
+            TIPS["perceptron"],
+        )
+        x = COLUMN_GAP * 0.75
+        for item in (add, remove, label, perceptron):
+            self._add(item, (x, -10.0))
+            x += item.boundingRect().width() + (24 if item is label else 8)
+
+    def _add_column(self, c: int, layer: int, header: str, units: list[tuple[str, bool]]) -> None:
+        editor, colour = self._editor, self._text_colour()
+        x = c * COLUMN_GAP
+        is_output = layer == len(self._design.layers)
+        if layer >= 0 and not is_output:
+            spec = self._design.layers[layer]
+            plus = ButtonItem(
+                f"addUnit{layer}",
+                "+",
+                lambda k=layer: editor.add_unit(k),
+                colour,
+                "Add a neuron",
+                enabled=spec.units < MAX_UNITS,
+            )
+            minus = ButtonItem(
+                f"removeUnit{layer}",
+                "−",
+                lambda k=layer: editor.remove_unit(k),
+                colour,
+                "Remove a neuron",
+                enabled=spec.units > 1,
+            )
+            self._add(plus, (x, 26))
+            self._add(minus, (x + plus.boundingRect().width() + 4, 26))
+        if layer >= 0:
+            head = ButtonItem(
+                "outputHeader" if is_output else f"layerHeader{layer}",
+                f"{header}\n{self._layer_detail(layer)}",
+                lambda k=layer: editor.edit_layer(k),
+                colour,
+                "Click to edit this layer",
+                flat=True,
+                bold=True,
+            )
+            self._add(head, (x - 7, 50))
+        else:
+            on = sum(active for _, active in units)
+            label = QGraphicsSimpleTextItem(f"{header}\n{on} of {len(units)} on")
+            label.setBrush(colour)
+            self._add(label, (x, 50))
+        shown = units if len(units) <= MAX_SHOWN else units[: MAX_SHOWN - 1]
+        for unit, (feature, active) in enumerate(shown):
+            self._add_neuron(layer, unit, feature, active, QPointF(x, NEURONS_TOP + unit * ROW_GAP))
+        if len(shown) < len(units):
+            more = QGraphicsSimpleTextItem(f"… {len(units) - len(shown)} more")
+            more.setBrush(colour)
+            self._add(more, (x, NEURONS_TOP + len(shown) * ROW_GAP + 12))
+
+    def _add_neuron(self, layer: int, unit: int, feature: str, active: bool, pos: QPointF) -> None:
+        editor, colour = self._editor, self._text_colour()
+        hovered = editor.sigNeuronHovered.emit
+        if layer == INPUT:
+            neuron = NeuronItem(
+                f"feature:{feature}",
+                (INPUT, unit),
+                colour,
+                hovered,
+                lambda f=feature: editor.toggle_feature(f),
+                active,
+            )
+            label = QGraphicsSimpleTextItem(FEATURE_LABELS.get(feature, feature))
+            label.setBrush(colour)
+            width = label.boundingRect().width()
+            self._add(label, (pos.x() - width - 8, pos.y() + NEURON_SIZE / 2 - 8))
+        else:
+            neuron = NeuronItem(f"neuron{layer}_{unit}", (layer, unit), colour, hovered)
+        self._add(neuron, pos)
+        if active:
+            key = (INPUT, self._inputs().index(feature)) if layer == INPUT else (layer, unit)
+            neuron.key = key
+            self._neurons[key] = neuron
+            neuron.tip = functools.partial(self._neuron_tip, *key)
+            neuron.setToolTip(neuron.tip())
+
+    def _add_edges(self, columns) -> None:
+        neutral = self._text_colour()
+        neutral.setAlpha(70)
+        background = self._palette.color(QPalette.ColorRole.Base)
+        for c in range(len(columns) - 1):
+            layer_in, layer_out = columns[c][0], columns[c + 1][0]
+            sources = [(key, n) for key, n in self._neurons.items() if key[0] == layer_in]
+            targets = [(key, n) for key, n in self._neurons.items() if key[0] == layer_out]
+            rows, cols, edges = [], [], []
+            for (_, col), source in sources:
+                for (_, row), target in targets:
+                    start = source.centre() + QPointF(NEURON_SIZE / 2, 0)
+                    end = target.centre() - QPointF(NEURON_SIZE / 2, 0)
+                    tip = functools.partial(self._edge_tip, c, row, col)
+                    edge = EdgeItem(start, end, neutral, background, tip)
+                    self.addItem(edge)
+                    rows.append(row)
+                    cols.append(col)
+                    edges.append(edge)
+            self._edge_layers.append((np.array(rows, int), np.array(cols, int), edges))
+            self._edge_styles.append(np.full(len(edges), -1))  # as made: no weight
+
+    # --- words and pictures -------------------------------------------------------------------
+
+    def _layer_detail(self, layer: int) -> str:
+        d = self._design
+        if layer == len(d.layers):
+            return f"{self._facts.n_outputs} · {self._facts.output_activation(d.output.activation)}"
+        spec = d.layers[layer]
+        dropout = f" · drop {spec.dropout:g}" if spec.dropout > 0 else ""
+        return f"{spec.units} · {spec.activation}{dropout}"
+
+    def _edge_tip(self, layer: int, row: int, col: int) -> str:
+        if self._params is None:
+            return ""
+        weight = float(self._params[layer][0][row, col])
+        return f"weight {weight:+.4f}" if np.isfinite(weight) else ""
+
+    def _neuron_tip(self, layer: int, unit: int) -> str:
+        d = self._design
+        if layer == INPUT:
+            feature = self._inputs()[unit]
+            return FEATURE_TIPS.get(feature, f"Input {feature}") + "\nClick to switch it off."
+        if layer == len(d.layers):
+            activation = self._facts.output_activation(d.output.activation)
+            title = f"Output {unit + 1}"
+        else:
+            activation, title = d.layers[layer].activation, f"Hidden {layer + 1}, neuron {unit + 1}"
+        lines = [title, f"activation: {activation}"]
+        if self._params is not None:
+            lines.append(f"bias: {float(self._params[layer][1][unit]):+.4f}")
+        summary = ACTIVATION_TIPS.get(activation, "")
+        return "\n".join(lines) + (f"\n\n{summary}" if summary else "")
+
+    def _pictures(self) -> dict[tuple[int, int], QImage | np.ndarray]:
+        """What each shown neuron pictures: an image (plane) or its values (line), by key.
+
+        The images of a column are made in one pass, and only for the neurons on show.
+        """
+        views = self._views
+        if views is None:
+            return {}
+        pictures = {}
+        for layer, maps in ((INPUT, views.inputs), *enumerate(views.neurons)):
+            units = [unit for k, unit in self._neurons if k == layer and unit < len(maps)]
+            if not units:
+                continue
+            if maps.ndim == 3:
+                shown = maps[: max(units) + 1]
+                pictures.update(
+                    ((layer, u), image) for u, image in enumerate(thumbnails(shown, self._lut))
+                )
+            else:
+                pictures.update(((layer, u), maps[u]) for u in units)
+        return pictures
