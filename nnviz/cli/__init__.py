@@ -12,6 +12,7 @@ COMMANDS = {
     "train": "nnviz.cli.train",
     "landscape": "nnviz.cli.landscape",
     "lr-find": "nnviz.cli.lr_find",
+    "animate": "nnviz.cli.animate",
 }
 
 
