@@ -22,6 +22,7 @@ from nnviz.core.files.run_file import SUFFIX as RUN_SUFFIX
 from nnviz.core.files.run_file import save_run
 from nnviz.core.files.weights_io import EXPORT_FORMATS, save_weights
 from nnviz.core.nn.engine import EngineUnavailable
+from nnviz.core.nn.metrics import ClassReport
 from nnviz.core.nn.network import CLASSIFICATION, DesignMismatch
 from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES
 from nnviz.core.run.snapshot import DIVERGED, FINISHED, EpochMetrics
@@ -205,6 +206,7 @@ def _result(trainer: Trainer, seconds: float, export: Path | None) -> dict:
     if trainer.spec.task == CLASSIFICATION:
         result["train_accuracy"] = metrics.train_metric
         result["test_accuracy"] = metrics.test_metric
+        result.update(_mistakes(trainer))
     else:
         result["train_r2"] = metrics.train_metric
         result["test_r2"] = metrics.test_metric
@@ -213,6 +215,29 @@ def _result(trainer: Trainer, seconds: float, export: Path | None) -> dict:
     result["seconds"] = round(seconds, 3)
     result["export"] = None if export is None else str(export)
     return {key: plain(value) for key, value in result.items()}
+
+
+def _mistakes(trainer: Trainer) -> dict:
+    """The test split's confusion matrix (rows true, columns predicted) and per-class figures."""
+    names = trainer.dataset.class_names
+    report = ClassReport.of(trainer.dataset.y_test, trainer.predictions[1], len(names))
+    precision, recall, f1 = report.precision, report.recall, report.f1
+    macro = report.macro()
+    return {
+        "classes": list(names),
+        "confusion": report.counts.tolist(),
+        "per_class": [
+            {
+                "class": name,
+                "precision": float(precision[k]),
+                "recall": float(recall[k]),
+                "f1": float(f1[k]),
+                "support": int(report.support[k]),
+            }
+            for k, name in enumerate(names)
+        ],
+        "macro": dict(zip(("precision", "recall", "f1"), macro, strict=True)),
+    }
 
 
 def _summary(result: dict) -> str:

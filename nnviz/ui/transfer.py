@@ -163,7 +163,8 @@ class TransferActions(QObject):
             if not path:
                 return False
         try:
-            save_history_csv(path, list(session.history), session.run_info.layer_names)
+            info = session.run_info
+            save_history_csv(path, list(session.history), info.layer_names, info.class_names)
         except OSError as error:
             self._error("Cannot export the history", f"{path} cannot be written: {error}")
             return False

@@ -22,25 +22,38 @@ _SCALARS = (
 )
 
 
-def history_csv(rows: Sequence[EpochMetrics], layer_names: Sequence[str]) -> str:
+def history_csv(
+    rows: Sequence[EpochMetrics], layer_names: Sequence[str], class_names: Sequence[str] = ()
+) -> str:
     """CSV text: the scalar metrics, then a gradient-norm column per dense layer and a
-    dead-unit share column per hidden layer (named after the layers)."""
+    dead-unit share column per hidden layer (named after the layers), then for
+    classification each class's recall on the training and on the test split."""
     hidden = layer_names[:-1]
     header = [
         *_SCALARS,
         *(f"grad_norm[{name}]" for name in layer_names),
         *(f"dead_fraction[{name}]" for name in hidden),
+        *(f"train_recall[{name}]" for name in class_names),
+        *(f"test_recall[{name}]" for name in class_names),
     ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
         writer.writerow(
-            [*(getattr(row, name) for name in _SCALARS), *row.grad_norms, *row.dead_fraction]
+            [
+                *(getattr(row, name) for name in _SCALARS),
+                *row.grad_norms,
+                *row.dead_fraction,
+                *row.train_recall,
+                *row.test_recall,
+            ]
         )
     return out.getvalue()
 
 
-def save_history_csv(path, rows: Sequence[EpochMetrics], layer_names: Sequence[str]) -> None:
+def save_history_csv(
+    path, rows: Sequence[EpochMetrics], layer_names: Sequence[str], class_names=()
+) -> None:
     """Write :func:`history_csv` to ``path`` atomically."""
-    atomic_write_text(path, history_csv(rows, layer_names))
+    atomic_write_text(path, history_csv(rows, layer_names, class_names))

@@ -1,8 +1,8 @@
 """What the live panels draw, computed next to training (in the training process), not in the GUI.
 
 A :class:`RunInfo` is sent once per run (what does not change: the data points, the axes);
-a :class:`Frame` at most ~30 times a second (new history rows, the latest snapshot, and the
-network's outputs over the input plane).
+a :class:`Frame` at most ~30 times a second (new history rows, the latest snapshot, the
+network's outputs over the input plane and, for classification, its :class:`Confusion`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from nnviz.core.nn.metrics import ClassReport
 from nnviz.core.nn.network import NetworkSpec
 from nnviz.core.run.snapshot import EpochMetrics, Snapshot
 
@@ -61,6 +62,21 @@ class Views:
 
 
 @dataclass(frozen=True, eq=False)
+class Confusion:
+    """Where a classifier goes wrong on each split, for the latest snapshot's weights.
+
+    ``train_predicted``/``test_predicted`` hold the class predicted for each point, in the
+    order of ``RunInfo.train_points``/``test_points`` (so a cell of the matrix can point at
+    its points); the reports are their confusion matrices and per-class figures.
+    """
+
+    train: ClassReport
+    test: ClassReport
+    train_predicted: np.ndarray
+    test_predicted: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class Frame:
     """One message to the window: history rows since the last frame, then the latest state.
 
@@ -72,24 +88,28 @@ class Frame:
     rows: tuple[EpochMetrics, ...]
     snapshot: Snapshot
     views: Views | None
+    confusion: Confusion | None = None  # classification runs only
+
+
+#: The fields of EpochMetrics that hold a figure per layer or per class.
+_TUPLE_FIELDS = ("grad_norms", "dead_fraction", "train_recall", "test_recall")
 
 
 class MetricsHistory(Sequence):
     """Every :class:`EpochMetrics` of a run, kept as rows of one float64 array.
 
     A list of dataclass instances costs about 800 bytes an epoch, 80 MB over a 100,000-epoch
-    run; this costs 8 bytes a figure (about 120 bytes an epoch). It reads like a list:
-    ``len``, indexing, slicing and iteration give back :class:`EpochMetrics`.
+    run; this costs 8 bytes a figure (about 120 bytes an epoch, plus 16 a class). It reads
+    like a list: ``len``, indexing, slicing and iteration give back :class:`EpochMetrics`.
     """
 
-    _SCALARS = tuple(
-        f.name for f in fields(EpochMetrics) if f.name not in ("grad_norms", "dead_fraction")
-    )
+    _TUPLES = _TUPLE_FIELDS
+    _SCALARS = tuple(f.name for f in fields(EpochMetrics) if f.name not in _TUPLE_FIELDS)
 
     def __init__(self, rows: Iterable[EpochMetrics] = ()) -> None:
         self._table = np.empty((0, 0))
         self._size = 0
-        self._layers = (0, 0)  # lengths of grad_norms and dead_fraction
+        self._lengths = (0,) * len(self._TUPLES)  # of each tuple field, the same every row
         self.extend(rows)
 
     def extend(self, rows: Iterable[EpochMetrics]) -> None:
@@ -97,15 +117,19 @@ class MetricsHistory(Sequence):
         if not rows:
             return
         if self._size == 0:
-            self._layers = (len(rows[0].grad_norms), len(rows[0].dead_fraction))
-            self._table = np.empty((max(64, len(rows)), len(self._SCALARS) + sum(self._layers)))
+            self._lengths = tuple(len(getattr(rows[0], name)) for name in self._TUPLES)
+            width = len(self._SCALARS) + sum(self._lengths)
+            self._table = np.empty((max(64, len(rows)), width))
         needed = self._size + len(rows)
         if needed > len(self._table):
             grown = np.empty((max(needed, 2 * len(self._table)), self._table.shape[1]))
             grown[: self._size] = self._table[: self._size]
             self._table = grown
         self._table[self._size : needed] = [
-            [*(getattr(row, name) for name in self._SCALARS), *row.grad_norms, *row.dead_fraction]
+            [
+                *(getattr(row, name) for name in self._SCALARS),
+                *(value for name in self._TUPLES for value in getattr(row, name)),
+            ]
             for row in rows
         ]
         self._size = needed
@@ -127,15 +151,14 @@ class MetricsHistory(Sequence):
 
     def _row(self, index: int) -> EpochMetrics:
         values = self._table[index].tolist()
-        n = len(self._SCALARS)
-        grads = n + self._layers[0]
-        scalars = dict(zip(self._SCALARS, values[:n], strict=True))
+        start = len(self._SCALARS)
+        scalars = dict(zip(self._SCALARS, values[:start], strict=True))
         scalars["epoch"], scalars["step"] = int(scalars["epoch"]), int(scalars["step"])
-        return EpochMetrics(
-            **scalars,
-            grad_norms=tuple(values[n:grads]),
-            dead_fraction=tuple(values[grads : grads + self._layers[1]]),
-        )
+        tuples = {}
+        for name, length in zip(self._TUPLES, self._lengths, strict=True):
+            tuples[name] = tuple(values[start : start + length])
+            start += length
+        return EpochMetrics(**scalars, **tuples)
 
 
 # --- building them ------------------------------------------------------------------------------
@@ -226,6 +249,27 @@ def make_run_info(trainer, generation: int) -> RunInfo:
         image_shape=data.image_shape,
         engine=trainer.engine.name,
         device=trainer.engine.device,
+    )
+
+
+def make_confusion(trainer) -> Confusion | None:
+    """The :class:`Confusion` of ``trainer``'s latest predictions; None for regression.
+
+    Predictions travel as the smallest integers that hold a class (a byte a point for up to
+    256 classes), so 60,000 training points add 60 kB to a frame.
+    """
+    predictions = trainer.predictions
+    if predictions is None:
+        return None
+    k = trainer.dataset.n_classes
+    dtype = np.uint8 if k <= 256 else np.uint16
+    train, test = (np.asarray(p, dtype) for p in predictions)
+    data = trainer.dataset
+    return Confusion(
+        train=ClassReport.of(data.y_train, train, k),
+        test=ClassReport.of(data.y_test, test, k),
+        train_predicted=train,
+        test_predicted=test,
     )
 
 

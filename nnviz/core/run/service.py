@@ -34,6 +34,7 @@ from nnviz.core.run.frames import (
     Frame,
     ViewGrid,
     evaluate_views,
+    make_confusion,
     make_run_info,
     plane_projection,
     view_grid,
@@ -266,7 +267,8 @@ class TrainingService:
             views = evaluate_views(self._grid, trainer.spec, snap.params)
             self._views_cost = self.clock() - now
             self._next_views = now + self._views_cost / VIEWS_BUDGET
-        self.send(("frame", Frame(self.generation, rows, snap, views)))
+        frame = Frame(self.generation, rows, snap, views, make_confusion(trainer))
+        self.send(("frame", frame))
 
     def _set_state(self, state: str) -> None:
         if state != self.state:

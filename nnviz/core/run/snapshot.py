@@ -27,6 +27,7 @@ class EpochMetrics:
     ``train_rmse``/``test_rmse`` are NaN for classification. ``grad_norms`` holds the L2 norm
     of each dense layer's weight gradient; ``dead_fraction`` the share of units of each
     hidden layer whose output is zero on every training point (dead ReLUs).
+    ``train_recall``/``test_recall`` hold each class's recall (empty for regression).
     """
 
     epoch: int
@@ -40,6 +41,8 @@ class EpochMetrics:
     learning_rate: float
     grad_norms: tuple[float, ...]
     dead_fraction: tuple[float, ...]
+    train_recall: tuple[float, ...] = ()
+    test_recall: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

@@ -34,6 +34,7 @@ from nnviz.core.design import Design, TrainingSpec
 from nnviz.core.nn.engine import Engine, create_engine
 from nnviz.core.nn.initializers import init_params
 from nnviz.core.nn.losses import get_loss
+from nnviz.core.nn.metrics import class_recall
 from nnviz.core.nn.network import (
     CLASSIFICATION,
     encode_targets,
@@ -130,8 +131,8 @@ class Trainer:
         self._t_epoch = self.t_train
         self._learning_rate = self._scheduled_learning_rate()
         self._params = frozen_copy(params)
-        self._metrics = self._evaluate(params, 0)
-        self._best: tuple[float, int, EpochMetrics, tuple] | None = None
+        self._metrics, self._predictions = self._evaluate(params, 0)
+        self._best: tuple[float, int, EpochMetrics, tuple, tuple | None] | None = None
         self.checkpoints = None if record_bytes is None else CheckpointRecorder(record_bytes)
         self._record()
         self._check_epoch_limit()
@@ -164,6 +165,12 @@ class Trainer:
     def snapshot(self) -> Snapshot:
         """The latest state: metrics, read-only copies of the weights, status and message."""
         return Snapshot(self._metrics, self._params, self.status, self.message)
+
+    @property
+    def predictions(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The class the latest snapshot's weights predict for each training and each test
+        point (read-only, in the data set's order); None for regression."""
+        return self._predictions
 
     def set_training(self, training: TrainingSpec) -> None:
         """Apply new settings from the next step on.
@@ -198,7 +205,7 @@ class Trainer:
         self._params = frozen_copy(checkpoint.params)
         self.history = [row for row in self.history if row.step <= checkpoint.step]
         with np.errstate(all="ignore"):  # before the generators are put back: it draws masks
-            self._metrics = self._evaluate(self.engine.get_params(), self.epoch)
+            self._metrics, self._predictions = self._evaluate(self.engine.get_params(), self.epoch)
         state = dict(checkpoint.state)
         set_rng_state(self._shuffle_rng, state.pop("shuffle_rng"))
         self.engine.set_state(state)
@@ -216,7 +223,7 @@ class Trainer:
         self.engine.set_params(params)
         params = self.engine.get_params()
         with np.errstate(all="ignore"):
-            self._metrics = self._evaluate(params, self.epoch)
+            self._metrics, self._predictions = self._evaluate(params, self.epoch)
         self._params = frozen_copy(params)
         self._best = None
 
@@ -234,7 +241,7 @@ class Trainer:
                 return self._diverge("loss", batch_loss)
             epoch_ended = self._cursor >= len(self._x_epoch)
             params = self.engine.get_params()
-            metrics = self._evaluate(params, self.epoch + epoch_ended)
+            metrics, predictions = self._evaluate(params, self.epoch + epoch_ended)
             problem = self._non_finite(metrics, params)
             if problem is not None:
                 return self._diverge(*problem)
@@ -242,7 +249,7 @@ class Trainer:
                 self.epoch += 1
                 self._cursor = 0
             self._params = frozen_copy(params)
-            self._metrics = metrics
+            self._metrics, self._predictions = metrics, predictions
             self.history.append(metrics)
             if epoch_ended:
                 self._track_best()
@@ -313,17 +320,17 @@ class Trainer:
         if math.isnan(loss):
             return
         if self._best is None or loss < self._best[0]:
-            self._best = (loss, self.epoch, self._metrics, self._params)
+            self._best = (loss, self.epoch, self._metrics, self._params, self._predictions)
 
     def _check_early_stopping(self) -> None:
         training = self.training
         if not training.early_stopping or self._best is None:
             return
-        best_loss, best_epoch, best_metrics, best_params = self._best
+        best_loss, best_epoch, best_metrics, best_params, best_predictions = self._best
         if self.epoch - best_epoch < training.patience:
             return
         self.engine.set_params([(w.copy(), b.copy()) for w, b in best_params])
-        self._params = best_params
+        self._params, self._predictions = best_params, best_predictions
         self._metrics = dataclasses.replace(
             best_metrics, epoch=self.epoch, step=self.step, learning_rate=self._learning_rate
         )
@@ -350,17 +357,31 @@ class Trainer:
                 return "loss", loss
         return None
 
-    def _evaluate(self, params, epoch: int) -> EpochMetrics:
+    def _evaluate(self, params, epoch: int) -> tuple[EpochMetrics, tuple | None]:
+        """The metrics of ``params`` and, for classification, the classes they predict for
+        the training and test points (read-only arrays)."""
         train_layers = forward_layers(self.spec, params, self.x_train)
         test_layers = forward_layers(self.spec, params, self.x_test)
+        predictions, recall = None, ((), ())
+        if self.spec.task == CLASSIFICATION:
+            predictions = tuple(
+                _read_only(predict_classes(self.spec, layers[-1]).astype(np.int64))
+                for layers in (train_layers, test_layers)
+            )
+            k = self.dataset.n_classes
+            recall = tuple(
+                class_recall(y, predicted, k)
+                for y, predicted in zip((self.y_train, self.y_test), predictions, strict=True)
+            )
+        train_predicted, test_predicted = predictions or (None, None)
         train_loss, train_metric, train_rmse = self._scores(
-            params, self.x_train, train_layers, self.t_train, self.y_train
+            params, self.x_train, train_layers, self.t_train, self.y_train, train_predicted
         )
         test_loss, test_metric, test_rmse = self._scores(
-            params, self.x_test, test_layers, self.t_test, self.y_test
+            params, self.x_test, test_layers, self.t_test, self.y_test, test_predicted
         )
         hidden = self.spec.activations[:-1]
-        return EpochMetrics(
+        metrics = EpochMetrics(
             epoch=epoch,
             step=self.step,
             train_loss=train_loss,
@@ -375,10 +396,14 @@ class Trainer:
                 float(np.mean(np.all(outputs == 0, axis=0))) if activation == "relu" else 0.0
                 for outputs, activation in zip(train_layers[:-1], hidden, strict=True)
             ),
+            train_recall=recall[0],
+            test_recall=recall[1],
         )
+        return metrics, predictions
 
-    def _scores(self, params, x, layers, t, y) -> tuple[float, float, float]:
-        """Loss, then accuracy (classification) or R² (regression), then RMSE (or NaN).
+    def _scores(self, params, x, layers, t, y, predicted) -> tuple[float, float, float]:
+        """Loss, then accuracy (classification: of the ``predicted`` classes) or R²
+        (regression), then RMSE (or NaN).
 
         The loss is the engine's data loss, computed from the layer outputs the metrics need
         anyway (one forward pass a set instead of two): cross-entropy from the logits, as the
@@ -392,7 +417,7 @@ class Trainer:
         else:
             loss = self._loss.value(outputs, t)
         if self.spec.task == CLASSIFICATION:
-            accuracy = float(np.mean(predict_classes(self.spec, outputs) == y))
+            accuracy = float(np.mean(predicted == y))
             return loss, accuracy, math.nan
         errors = outputs[:, 0].astype(np.float64) - y
         squared = float(np.dot(errors, errors))
@@ -406,3 +431,8 @@ class Trainer:
             self.x_train[:GRADIENT_PROBE], self.t_train[:GRADIENT_PROBE]
         )
         return tuple(float(np.sqrt(np.vdot(w, w))) for w, _ in grads)
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a

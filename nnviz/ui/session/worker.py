@@ -52,9 +52,10 @@ def single_threaded_math():
 
 
 def merge_frames(older: Frame, newer: Frame) -> Frame:
-    """One frame standing for both: every row, the newest snapshot and views."""
+    """One frame standing for both: every row, the newest snapshot, views and confusion."""
     views = newer.views if newer.views is not None else older.views
-    return Frame(newer.generation, older.rows + newer.rows, newer.snapshot, views)
+    confusion = newer.confusion if newer.confusion is not None else older.confusion
+    return Frame(newer.generation, older.rows + newer.rows, newer.snapshot, views, confusion)
 
 
 class MessageBox:
