@@ -14,6 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import numpy as np
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget
@@ -83,6 +84,25 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def shoot_confusion(window) -> None:
+    """The digits' confusion matrix with its most frequent mistake picked, in a dock of its
+    own size (below the diagram it shares its height with the other tabs)."""
+    confusion = dock(window, "confusionDock")
+    panel = confusion.widget()
+    confusion.setFloating(True)
+    confusion.resize(820, 400)
+    confusion.show()
+    run_for(0.5)
+    counts = panel.report().counts.copy()
+    np.fill_diagonal(counts, -1)
+    panel.pick(*np.unravel_index(counts.argmax(), counts.shape))
+    run_for(0.5)
+    shoot(confusion, "panel-confusion")
+    shoot(dock(window, "regionsDock"), "panel-regions-picked")
+    panel.pick(*panel.picked)  # let go
+    confusion.setFloating(False)
+
+
 def main() -> None:
     from nnviz.ui.main_window import MainWindow
 
@@ -111,6 +131,7 @@ def main() -> None:
     ):
         train(window, example, epochs)
         shoot(dock(window, panel), name)
+    shoot_confusion(window)
 
     window.resize(1920, 1080)
     train(window, "spiral-deep", 300)

@@ -47,6 +47,7 @@ class RecordingSession(QObject):
         self.history = []
         self.run_info = None
         self.pipeline = None
+        self.dataset = None
         self.calls: list[tuple] = []
 
     def set_design(self, design, *, structural, base_dir=None) -> None:

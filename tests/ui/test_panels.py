@@ -527,6 +527,7 @@ class FakeSession(QObject):
     sigStateChanged = Signal(str)
     sigMessage = Signal(str)
     run_info = None
+    dataset = None
 
 
 class FakeEditor(QGraphicsView):
@@ -570,7 +571,9 @@ def test_install_panels_feeds_panels_and_editor(qtbot):
     panels = install_panels(window, session)
     window.show()
     names = {dock.widget().objectName() for dock in window.docks}
-    assert names == {"lossPanel", "regionsPanel", "weightsPanel", "gradientsPanel"}
+    assert names == {
+        "lossPanel", "regionsPanel", "weightsPanel", "gradientsPanel", "confusionPanel"
+    }  # fmt: skip
     assert window.statusBar().findChild(TrainingStatus) is panels.status
 
     info = make_info()

@@ -1,5 +1,5 @@
-"""The live panels of the main window (loss, decision regions, weights, gradients) and the
-training status in its status bar, all fed by the window's training session."""
+"""The live panels of the main window (loss, decision regions, weights, gradients, confusion
+matrix) and the training status in its status bar, all fed by the window's training session."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsView
 
 from nnviz.core.run.frames import Frame, RunInfo
+from nnviz.ui.panels.confusion_panel import ConfusionPanel
 from nnviz.ui.panels.gradients_panel import GradientsPanel
 from nnviz.ui.panels.loss_panel import LossPanel
 from nnviz.ui.panels.regions_panel import RegionsPanel
@@ -45,7 +46,9 @@ class LivePanels(QObject):
         self.weights = WeightsPanel()
         self.loss = LossPanel()
         self.gradients = GradientsPanel()
-        self.panels = (self.regions, self.weights, self.loss, self.gradients)
+        self.confusion = ConfusionPanel()
+        self.panels = (self.regions, self.weights, self.loss, self.gradients, self.confusion)
+        self.session = session
         self.status = TrainingStatus(epoch_limit=self._epoch_limit, patience=self._patience)
         self.editor = window.findChild(QGraphicsView, "networkEditor")
         self.generation: int | None = None
@@ -65,7 +68,11 @@ class LivePanels(QObject):
             "weights": window.add_panel(self.weights, "Weights", "weightsDock", right),
             "loss": window.add_panel(self.loss, "Loss", "lossDock", bottom),
             "gradients": window.add_panel(self.gradients, "Gradients", "gradientsDock", bottom),
+            "confusion": window.add_panel(
+                self.confusion, "Confusion matrix", "confusionDock", bottom
+            ),
         }
+        self.confusion.sigHighlight.connect(self.regions.set_highlight)
         window.statusBar().addPermanentWidget(self.status)
 
         session.sigRunStarted.connect(self._on_run_started)
@@ -87,6 +94,7 @@ class LivePanels(QObject):
         self.generation = info.generation
         self._pending.clear()
         self._diagram_state = None
+        self.confusion.set_images(self.session.dataset)
         for panel in self.panels:
             panel.set_run(info)
         self.status.set_run(info)

@@ -111,6 +111,12 @@ class RegionsPanel(LivePanel):
             pen=pg.mkPen(series_color(2), width=2, style=Qt.DashLine), name="neuron"
         )
         self.neuron_curve.setZValue(3)
+        # Points picked elsewhere (a cell of the confusion matrix), ringed on top of the rest.
+        self.highlight = pg.ScatterPlotItem(
+            size=18, symbol="o", brush=pg.mkBrush(255, 215, 0, 150), pen=pg.mkPen("#111", width=3)
+        )
+        self.highlight.setZValue(4)
+        self.plot.addItem(self.highlight)
         self.region_lut = diverging_map(REGION_STRENGTH).getLookupTable(nPts=256)
         self.neuron_lut = diverging_map().getLookupTable(nPts=256)
 
@@ -133,6 +139,7 @@ class RegionsPanel(LivePanel):
         self.image.clear()
         self.prediction.setData([], [])
         self.neuron_curve.setData([], [])
+        self.set_highlight(None)
         for item in self.train_items + self.test_items:
             self.plot.removeItem(item)
         self.train_items, self.test_items = [], []
@@ -341,6 +348,13 @@ class RegionsPanel(LivePanel):
         else:
             self.title.setText("<b>Network output</b>")
             self.title.setToolTip("The network's output over the input plane, data on top")
+
+    def set_highlight(self, points: np.ndarray | None) -> None:
+        """Ring ``points`` ((n, 2) in view coordinates); None rings none."""
+        if points is None or not len(points):
+            self.highlight.setData([], [])
+        else:
+            self.highlight.setData(pos=np.asarray(points, np.float64))
 
     def _on_show_test_toggled(self, on: bool) -> None:
         for item in self.test_items:
