@@ -63,6 +63,8 @@ def test_a_run_file_brings_back_the_design_history_and_every_checkpoint(run_path
         assert read.epoch == written.epoch and read.step == written.step
         assert read.train_loss == pytest.approx(written.train_loss, rel=1e-12)
         assert read.grad_norms == pytest.approx(written.grad_norms, rel=1e-12)
+        assert read.test_recall == pytest.approx(written.test_recall, rel=1e-12)
+        assert len(read.train_recall) == 2
     originals = trained.checkpoints.checkpoints
     assert [c.epoch for c in record.checkpoints] == [c.epoch for c in originals]
     for read, written in zip(record.checkpoints, originals, strict=True):

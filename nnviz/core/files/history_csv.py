@@ -27,8 +27,11 @@ def history_csv(
 ) -> str:
     """CSV text: the scalar metrics, then a gradient-norm column per dense layer and a
     dead-unit share column per hidden layer (named after the layers), then for
-    classification each class's recall on the training and on the test split."""
+    classification each class's recall on the training and on the test split (named after
+    the classes; numbered from 0 when no names are given)."""
     hidden = layer_names[:-1]
+    if not class_names and rows:
+        class_names = [str(k) for k in range(len(rows[0].test_recall))]
     header = [
         *_SCALARS,
         *(f"grad_norm[{name}]" for name in layer_names),

@@ -210,6 +210,10 @@ def _history(data: bytes) -> tuple[EpochMetrics, ...]:
         raise RunFileError("history.csv: the first row must name the columns, epoch and step first")
     grads = [i for i, name in enumerate(header) if name.startswith("grad_norm[")]
     deads = [i for i, name in enumerate(header) if name.startswith("dead_fraction[")]
+    recalls = {
+        split: [i for i, name in enumerate(header) if name.startswith(f"{split}_recall[")]
+        for split in ("train", "test")
+    }
     position = {name: i for i, name in enumerate(header)}
     missing = [name for name in _FLOAT_COLUMNS if name not in position]
     if missing:
@@ -228,6 +232,8 @@ def _history(data: bytes) -> tuple[EpochMetrics, ...]:
                     **{name: _finite_or_nan(cells[position[name]]) for name in _FLOAT_COLUMNS},
                     grad_norms=tuple(_finite_or_nan(cells[i]) for i in grads),
                     dead_fraction=tuple(_finite_or_nan(cells[i]) for i in deads),
+                    train_recall=tuple(_finite_or_nan(cells[i]) for i in recalls["train"]),
+                    test_recall=tuple(_finite_or_nan(cells[i]) for i in recalls["test"]),
                 )
             )
         except ValueError as error:
