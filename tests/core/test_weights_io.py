@@ -168,3 +168,133 @@ def test_history_csv_has_a_row_per_epoch_and_named_layer_columns(xor_trainer):
     first = lines[1].split(",")
     assert int(first[0]) == xor_trainer.history[0].epoch
     assert float(first[2]) == pytest.approx(xor_trainer.history[0].train_loss)
+
+
+# --- hostile files: every format, each refused with a WeightsFileError naming the problem ---
+
+
+def _contents(path) -> tuple[dict, str]:
+    """The tensors and metadata of a saved .npz, to write again in any format."""
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = dict(archive)
+    return arrays, str(arrays.pop("nnviz"))
+
+
+def _write(path, tensors: dict, metadata: str) -> None:
+    """``tensors`` and ``metadata`` in the format ``path`` names, as a hand-made file would."""
+    suffix = path.suffix
+    if suffix == ".npz":
+        np.savez(path, **tensors, nnviz=np.array(metadata))
+    elif suffix == ".safetensors":
+        from safetensors.numpy import save_file
+
+        save_file(tensors, path, metadata={"nnviz": metadata})
+    elif suffix == ".pt":
+        import torch
+
+        torch.save(
+            {**{k: torch.from_numpy(v) for k, v in tensors.items()}, "_extra_state": metadata}, path
+        )
+    else:
+        from onnx import helper, numpy_helper
+
+        initializers = [
+            t if not isinstance(t, np.ndarray) else numpy_helper.from_array(t, name)
+            for name, t in tensors.items()
+        ]
+        model = helper.make_model(helper.make_graph([], "g", [], [], initializer=initializers))
+        entry = model.metadata_props.add()
+        entry.key, entry.value = "nnviz", metadata
+        path.write_bytes(model.SerializeToString())
+
+
+@pytest.fixture(scope="module")
+def xor_contents(tmp_path_factory, xor_trainer):
+    return _contents(_save(tmp_path_factory.mktemp("xor"), xor_trainer, ".npz"))
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_deeply_nested_metadata_is_refused(tmp_path, xor_contents, suffix):
+    tensors, _ = xor_contents
+    path = tmp_path / f"deep{suffix}"
+    _write(path, tensors, "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(WeightsFileError, match=rf"deep\{suffix}: .*nested too deeply"):
+        load_weights(path)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "tensor", "what"),
+    [
+        (".npz", np.array(["a", "b", "c"]), "text"),
+        (".npz", np.array([b"a", b"b", b"c"]), "bytes"),
+        (".npz", np.zeros(3, dtype=[("w", "f4"), ("v", "f4")]), "records"),
+        (".npz", np.zeros(3, dtype=complex), "complex numbers"),
+        (".npz", np.zeros(3, dtype="M8[s]"), "dates"),
+        (".pt", np.zeros(3, dtype=np.complex64), "complex numbers"),
+        (".onnx", "string", "text or other objects"),
+        (".onnx", np.zeros(3, dtype=np.complex64), "complex numbers"),
+    ],
+)
+def test_a_tensor_that_is_not_real_numbers_is_refused_by_name(
+    tmp_path, xor_contents, suffix, tensor, what
+):
+    tensors, metadata = xor_contents
+    if isinstance(tensor, str):  # an ONNX STRING initializer
+        from onnx import TensorProto, helper
+
+        tensor = helper.make_tensor("layers.2.bias", TensorProto.STRING, [1], [b"0.5"])
+    path = tmp_path / f"odd{suffix}"
+    _write(path, {**tensors, "layers.2.bias": tensor}, metadata)
+    with pytest.raises(WeightsFileError, match=rf"odd\{suffix}: layers\.2\.bias holds {what}"):
+        load_weights(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "message"),
+    [
+        ("input.mean", [0.0, np.nan, 0, 0, 0], r"input\.mean holds non-finite values"),
+        ("input.std", [1.0, 1, np.inf, 1, 1], r"input\.std holds non-finite values"),
+        ("input.std", [1.0, 1, 1, 0, 1], r"input\.std must be above 0 .* entry 3 is 0"),
+        ("input.std", [1.0, -2, 1, 1, 1], r"input\.std must be above 0 .* entry 1 is -2"),
+        ("layers.1.weight", np.full((3, 5), np.nan), r"layers\.1\.weight holds non-finite"),
+    ],
+)
+def test_unusable_standardisation_or_weights_are_refused_by_name(
+    tmp_path, xor_contents, name, values, message
+):
+    tensors, metadata = xor_contents
+    path = tmp_path / "bad.npz"
+    _write(path, {**tensors, name: np.array(values)}, metadata)
+    with pytest.raises(WeightsFileError, match=message):
+        load_weights(path)
+
+
+def test_integer_weights_are_read_as_numbers(tmp_path, xor_contents):
+    tensors, metadata = xor_contents
+    path = tmp_path / "ints.npz"
+    _write(path, {**tensors, "layers.2.bias": np.array([3], dtype=np.int16)}, metadata)
+    assert load_weights(path).params[2][1].tolist() == [3.0]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_truncated_or_corrupted_files_are_read_or_refused(tmp_path, xor_trainer, suffix):
+    """Truncation at many offsets and random bytes written over the file: every outcome is a
+    network that loads or a WeightsFileError, never another exception."""
+    path = _save(tmp_path, xor_trainer, suffix)
+    good = path.read_bytes()
+    rng = np.random.default_rng(13)
+    damaged = [good[:cut] for cut in np.linspace(0, len(good) - 1, 40).astype(int)]
+    for _ in range(40):
+        data = bytearray(good)
+        start = int(rng.integers(len(good)))
+        data[start : start + 8] = rng.bytes(8)
+        damaged.append(bytes(data))
+    refused = 0
+    for data in damaged:
+        path.write_bytes(data)
+        try:
+            load_weights(path)
+        except WeightsFileError as error:
+            assert str(error).startswith(path.name)
+            refused += 1
+    assert refused >= 40  # every truncation at least

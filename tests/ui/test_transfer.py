@@ -433,3 +433,29 @@ def test_imported_weights_reach_the_training_process_and_come_back(fresh_window,
     for (w, b), (lw, lb) in zip(exported, fresh_window.training.latest.params, strict=True):
         np.testing.assert_array_equal(lw, w)
         np.testing.assert_array_equal(lb, b)
+
+
+@pytest.mark.parametrize("action", ["actionImportWeights", "actionOpenWeights"])
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        (
+            {"nnviz": np.array("[" * 100_000 + "]" * 100_000)},
+            "its nnviz metadata is nested too deeply",
+        ),
+        ({"layers.0.weight": np.array(["a", "b"])}, "layers.0.weight holds text"),
+    ],
+)
+def test_hostile_weights_files_are_explained_in_the_window(
+    monkeypatch, tmp_path, window, transfer, loaded, action, entries, message
+):
+    """Deep nesting and text tensors were a RecursionError and a TypeError out of the action."""
+    path = trained_file(tmp_path, XOR, "hostile.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = dict(archive)
+    np.savez(path, **{**arrays, **entries})
+    design = window.design
+    answer_open(monkeypatch, transfer, path)
+    getattr(transfer, action).trigger()
+    assert f"hostile.npz: {message}" in error_text(window)
+    assert window.design == design and loaded == []

@@ -250,24 +250,16 @@ def _network_file(filename: str, tensors: dict, metadata: str | None) -> Network
         raise WeightsFileError(
             f"{filename}: carries no nnviz design, so nnviz cannot tell what network it holds"
         )
-    try:
-        info = json.loads(metadata)
-        design = design_from_dict(info["design"])
-        input_names = tuple(str(n) for n in info["input_names"])
-        raw_names = tuple(str(n) for n in info["raw_names"])
-    except DesignFileError as error:
-        raise WeightsFileError(f"{filename}: its design is invalid: {error}") from None
-    except (ValueError, KeyError, TypeError):
-        raise WeightsFileError(f"{filename}: its nnviz metadata is damaged") from None
+    design, input_names, raw_names = _read_metadata(filename, metadata)
     n_layers = len(design.layers) + 1
     missing = [name for name in tensor_names(n_layers) if name not in tensors]
     if missing:
         raise WeightsFileError(f"{filename}: missing tensor {missing[0]}")
-    params = [
-        (np.asarray(tensors[f"layers.{k}.weight"]), np.asarray(tensors[f"layers.{k}.bias"]))
-        for k in range(n_layers)
-    ]
-    mean, std = np.asarray(tensors["input.mean"]), np.asarray(tensors["input.std"])
+    numbers = {
+        name: _real_numbers(filename, name, tensors[name]) for name in tensor_names(n_layers)
+    }
+    params = [(numbers[f"layers.{k}.weight"], numbers[f"layers.{k}.bias"]) for k in range(n_layers)]
+    mean, std = numbers["input.mean"], numbers["input.std"]
     for k, (w, b) in enumerate(params):
         if (
             w.ndim != 2
@@ -278,14 +270,69 @@ def _network_file(filename: str, tensors: dict, metadata: str | None) -> Network
                 f"{filename}: layers.{k} has inconsistent shapes "
                 f"{tuple(w.shape)} and {tuple(b.shape)}"
             )
-        if not (np.isfinite(w).all() and np.isfinite(b).all()):
-            raise WeightsFileError(f"{filename}: layers.{k} holds non-finite values")
     n_inputs = params[0][0].shape[1]
     if mean.shape != (n_inputs,) or std.shape != (n_inputs,) or len(input_names) != n_inputs:
         raise WeightsFileError(
             f"{filename}: input.mean/input.std do not match the {n_inputs} network inputs"
         )
+    if (std <= 0).any():
+        position = int(np.argmax(std <= 0))
+        raise WeightsFileError(
+            f"{filename}: input.std must be above 0 (it divides the inputs), "
+            f"but entry {position} is {std[position]:g}"
+        )
     return NetworkFile(design, params, input_names, raw_names, mean, std)
+
+
+def _read_metadata(filename: str, metadata: str) -> tuple[Design, tuple[str, ...], tuple[str, ...]]:
+    """The design and input names the file carries as JSON."""
+    try:
+        info = json.loads(metadata)
+    except RecursionError:  # how the json module refuses nesting deeper than Python's stack
+        raise WeightsFileError(f"{filename}: its nnviz metadata is nested too deeply") from None
+    except ValueError:
+        raise WeightsFileError(f"{filename}: its nnviz metadata is not valid JSON") from None
+    if not isinstance(info, dict) or not {"design", "input_names", "raw_names"} <= info.keys():
+        raise WeightsFileError(f"{filename}: its nnviz metadata is damaged")
+    try:
+        design = design_from_dict(info["design"])
+    except DesignFileError as error:
+        raise WeightsFileError(f"{filename}: its design is invalid: {error}") from None
+    names = info["input_names"], info["raw_names"]
+    if not all(isinstance(n, list) and all(isinstance(s, str) for s in n) for n in names):
+        raise WeightsFileError(f"{filename}: its nnviz metadata is damaged (input names)")
+    return design, tuple(names[0]), tuple(names[1])
+
+
+#: What a tensor of another kind holds, for the message that refuses it.
+_NOT_NUMBERS = {
+    "b": "true/false values",
+    "c": "complex numbers",
+    "m": "time spans",
+    "M": "dates",
+    "O": "text or other objects",
+    "S": "bytes",
+    "U": "text",
+    "V": "records",
+}
+
+
+def _real_numbers(filename: str, name: str, tensor) -> np.ndarray:
+    """The tensor, if it holds finite real numbers (integers become float64).
+
+    Anything else is refused by name: text or records would crash the checks, and complex
+    numbers or dates would be cast silently into weights nobody wrote.
+    """
+    array = np.asarray(tensor)
+    kind = array.dtype.kind
+    if kind not in "fiu":
+        what = _NOT_NUMBERS.get(kind, f"values of type {array.dtype}")
+        raise WeightsFileError(f"{filename}: {name} holds {what}, not real numbers")
+    if kind != "f":
+        array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        raise WeightsFileError(f"{filename}: {name} holds non-finite values (NaN or infinity)")
+    return array
 
 
 def _import_torch():
