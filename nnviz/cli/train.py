@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 from nnviz.cli.common import BadInput, Parser, fail, one_line, plain, whole_number
 from nnviz.core.data.dataset import DatasetError
-from nnviz.core.files.design_file import DesignFileError, load_design
+from nnviz.core.files.design_file import MAX_SEED, DesignFileError, load_design
 from nnviz.core.files.run_file import SUFFIX as RUN_SUFFIX
 from nnviz.core.files.run_file import save_run
 from nnviz.core.files.weights_io import EXPORT_FORMATS, save_weights
@@ -47,14 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--epochs", type=whole_number(1), help="train this many epochs (at most)")
     parser.add_argument(
         "--seed",
-        type=whole_number(0),
-        help="seed of the initial weights, shuffling and dropout (the data set keeps its own seed)",
+        type=whole_number(0, MAX_SEED),
+        help=(
+            f"seed of the initial weights, shuffling and dropout, 0 to {MAX_SEED} "
+            "(the data set keeps its own seed)"
+        ),
     )
     parser.add_argument(
         "--export",
         type=Path,
         metavar="PATH",
-        help="save the trained weights (.npz, .safetensors, .pt or .onnx)",
+        help=(
+            "save the trained weights as .npz, .safetensors, .pt or .onnx, "
+            "or as a PyTorch script (.py) with its .pt weights beside it"
+        ),
     )
     parser.add_argument(
         "--record",
@@ -127,11 +134,8 @@ def main(argv: list[str]) -> int:
 
 def _make_trainer(args: argparse.Namespace) -> Trainer:
     """Load the design, apply the command's overrides, and build the run."""
-    if args.export is not None and args.export.suffix.lower() not in EXPORT_FORMATS:
-        raise BadInput(
-            f"--export {args.export}: unknown weights format; use a file ending in "
-            f"{', '.join(EXPORT_FORMATS)}"
-        )
+    if args.export is not None:
+        _check_export(args.export)
     if args.record is not None and args.record.suffix.lower() != RUN_SUFFIX:
         raise BadInput(f"--record {args.record}: a run file ends in {RUN_SUFFIX}")
     if args.record is not None and not args.record.resolve().parent.is_dir():
@@ -158,6 +162,22 @@ def _make_trainer(args: argparse.Namespace) -> Trainer:
         raise BadInput(f"{args.design}: {one_line(error)}") from None
     except EngineUnavailable as error:
         raise BadInput(one_line(error)) from None
+
+
+def _check_export(path: Path) -> None:
+    """Refuse an export that cannot be written before training, not after the whole run."""
+    if path.suffix.lower() not in EXPORT_FORMATS:
+        raise BadInput(
+            f"--export {path}: unknown weights format; use a file ending in "
+            f"{', '.join(EXPORT_FORMATS)}"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise BadInput(f"--export {path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise BadInput(f"--export {path} is a folder; name a file in it")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BadInput(f"--export {path}: the folder {folder} is not writable")
 
 
 def _train(trainer: Trainer) -> bool:

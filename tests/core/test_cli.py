@@ -163,6 +163,8 @@ def test_design_with_several_problems_still_fits_one_line(tmp_path, capsys):
         (["--epochs", "0"], "--epochs"),
         (["--epochs", "many"], "--epochs"),
         (["--seed", "-1"], "--seed"),
+        (["--seed", str(2**32)], "from 0 to 4294967295, got 4294967296"),
+        (["--engine", "torch", "--seed", str(2**64)], "from 0 to 4294967295"),
         (["--engine", "jax"], "--engine"),
         (["--export", "net.txt"], "unknown weights format"),
     ],
@@ -197,11 +199,60 @@ def test_an_engine_that_cannot_run_the_design(tmp_path, capsys):
     assert_refused(capsys, [str(path), "--engine", "torch"], "perceptron")
 
 
-def test_an_export_that_fails_still_reports_the_run(tmp_path, capsys):
-    target = tmp_path / "no such folder" / "net.npz"
+def test_an_export_that_fails_still_reports_the_run(tmp_path, capsys, monkeypatch):
+    target = tmp_path / "net.npz"
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("nnviz.cli.train.save_weights", full_disk)
     assert train_main([write_design(tmp_path, epochs=1), "--json", "--export", str(target)]) == 2
     captured = capsys.readouterr()
     assert json.loads(captured.out)["export"] is None
-    assert captured.err.startswith(f"nnviz train: cannot export the weights to {target}: ")
-    assert len(captured.err.splitlines()) == 1
-    assert "Traceback" not in captured.err
+    assert captured.err == (
+        f"nnviz train: cannot export the weights to {target}: No space left on device\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "fragment"),
+    [
+        ("no such folder/net.npz", "the folder {tmp}/no such folder does not exist"),
+        ("design.json/net.npz", "the folder {tmp}/design.json does not exist"),
+        ("a folder.npz", "{tmp}/a folder.npz is a folder; name a file in it"),
+    ],
+)
+def test_an_export_that_cannot_be_written_is_refused_before_training(
+    tmp_path, capsys, monkeypatch, where, fragment
+):
+    (tmp_path / "a folder.npz").mkdir()
+    design = write_design(tmp_path, epochs=1)
+    monkeypatch.setattr("nnviz.cli.train._train", lambda trainer: pytest.fail("it trained"))
+    assert_refused(
+        capsys, [design, "--export", str(tmp_path / where)], fragment.format(tmp=tmp_path)
+    )
+
+
+def test_help_lists_every_export_format_and_the_seed_range(capsys):
+    assert train_main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for suffix in (".npz", ".safetensors", ".pt", ".onnx", ".py"):
+        assert suffix in text
+    assert "0 to 4294967295" in text
+
+
+@pytest.mark.parametrize(
+    ("path", "fragment"),
+    [
+        ("data\u0000.csv", "it contains a null character"),
+        ("~nosuchuser/x.csv", "there is no user 'nosuchuser'"),
+    ],
+)
+def test_impossible_csv_paths_exit_2_with_one_line(tmp_path, capsys, path, fragment):
+    design = Design(
+        dataset=DatasetSpec("csv", path=path, label_column="y", task="classification"),
+        features=(),
+    )
+    file = tmp_path / "csv.json"
+    save_design(design, file)
+    assert_refused(capsys, [str(file)], fragment)

@@ -220,3 +220,41 @@ def test_any_text_is_read_or_refused_with_a_dataset_error(tmp_path, text, task):
         return
     assert len(dataset.x_train) + len(dataset.x_test) == summary.rows
     assert np.isfinite(dataset.x_train).all()
+
+
+def test_export_is_saved_like_every_other_file(tmp_path, monkeypatch):
+    """Mode from the umask for a new file, the old file's mode kept, fsync before the rename."""
+    import os
+
+    dataset = load_dataset(DatasetSpec(name="xor", points=20))
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    old_umask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.csv"
+        save_dataset_csv(dataset, new)
+        kept = write(tmp_path, "old", name="kept.csv")
+        kept.chmod(0o640)
+        save_dataset_csv(dataset, kept)
+    finally:
+        os.umask(old_umask)
+    assert new.stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert kept.read_text().startswith("x1,x2,label,split\n")
+    assert len(synced) == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("data\0.csv", "'data\\x00.csv' cannot be a file path: it contains a null character"),
+        ("~nosuchuser/x.csv", "there is no user 'nosuchuser' whose home folder ~ names"),
+    ],
+)
+def test_impossible_paths_are_dataset_errors(path, message):
+    with pytest.raises(DatasetError) as caught:
+        inspect_csv(path)
+    assert message in str(caught.value)
+    with pytest.raises(DatasetError):
+        load_dataset(DatasetSpec(name="csv", path=path, label_column="y"))

@@ -12,7 +12,6 @@ import gzip
 import io
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import numpy as np
 
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.split import shuffle_split
+from nnviz.core.files.atomic import atomic_write_text
 
 TASKS = ("classification", "regression")
 #: A numeric label with at most this many distinct integer values is taken as classes.
@@ -77,6 +77,22 @@ def _number_problem(cell: str) -> str | None:
     return None if math.isfinite(value) else f"{cell!r} is not a finite number"
 
 
+def csv_path(path: str | os.PathLike, base_dir: str | os.PathLike | None = None) -> Path:
+    """Where the CSV file a design names lies: ``~`` expanded, a relative path taken relative to
+    ``base_dir`` (the design file's folder). A path no file can have is a DatasetError."""
+    text = os.fspath(path)
+    if "\0" in text:
+        raise DatasetError(f"{text!r} cannot be a file path: it contains a null character")
+    try:
+        resolved = Path(text).expanduser()
+    except RuntimeError:  # pathlib's way to say "~name" names no user
+        user = text[1:].replace("\\", "/").split("/", 1)[0]
+        raise DatasetError(f"{text}: there is no user {user!r} whose home folder ~ names") from None
+    if not resolved.is_absolute() and base_dir is not None:
+        resolved = Path(base_dir) / resolved
+    return resolved
+
+
 def _open_text(path: Path):
     if path.suffix == ".gz":
         return gzip.open(path, "rt", newline="", encoding="utf-8-sig")
@@ -84,7 +100,7 @@ def _open_text(path: Path):
 
 
 def _read_table(path: str | os.PathLike) -> _Table:
-    path = Path(path)
+    path = csv_path(path)
     name = path.name
     try:
         with _open_text(path) as file:
@@ -249,42 +265,30 @@ def _number_name(value: float) -> str:
 def save_dataset_csv(dataset: Dataset, path: str | os.PathLike) -> None:
     """Write raw inputs, the label (class name or target) and a "split" column (train/test).
 
-    Atomic: the rows go to a temporary file in the same folder, which then replaces ``path``,
-    so a failed export leaves an existing file as it was.
+    Saved like every other file (:mod:`nnviz.core.files.atomic`): a failed export leaves an
+    existing file as it was, and the file gets the umask's mode or keeps the old file's.
     """
     path = Path(path)
     label = _free_name("label", dataset.raw_names)
     split = _free_name("split", (*dataset.raw_names, label))
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow([*dataset.raw_names, label, split])
+    for part, x, y in (
+        ("train", dataset.x_train, dataset.y_train),
+        ("test", dataset.x_test, dataset.y_test),
+    ):
+        targets = (
+            [dataset.class_names[i] for i in y.tolist()]
+            if dataset.task == "classification"
+            else y.tolist()
         )
-    except OSError as error:
-        raise DatasetError(f"cannot write {path}: {error.strerror or error}") from None
+        for row, target in zip(x.tolist(), targets, strict=True):
+            writer.writerow([*row, target, part])
     try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file, lineterminator="\n")
-            writer.writerow([*dataset.raw_names, label, split])
-            for part, x, y in (
-                ("train", dataset.x_train, dataset.y_train),
-                ("test", dataset.x_test, dataset.y_test),
-            ):
-                targets = (
-                    [dataset.class_names[i] for i in y.tolist()]
-                    if dataset.task == "classification"
-                    else y.tolist()
-                )
-                for row, target in zip(x.tolist(), targets, strict=True):
-                    writer.writerow([*row, target, part])
-        os.replace(temporary, path)
+        atomic_write_text(path, text.getvalue())
     except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
         raise DatasetError(f"cannot write {path}: {error.strerror or error}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _free_name(name: str, taken: tuple[str, ...]) -> str:

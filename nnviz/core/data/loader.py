@@ -14,7 +14,7 @@ from nnviz.core.data.catalog import (
     POINTS_RANGE,
     TRAIN_FRACTION_RANGE,
 )
-from nnviz.core.data.csv_files import read_csv_dataset
+from nnviz.core.data.csv_files import csv_path, read_csv_dataset
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.gates import TRUTH_TABLES, gate
 from nnviz.core.data.real import REAL_SETS, real
@@ -84,11 +84,8 @@ def _read_csv(spec: DatasetSpec, base_dir: Path | None) -> Dataset:
         raise DatasetError("the CSV data set needs a file: set its path")
     if not spec.label_column:
         raise DatasetError("the CSV data set needs a label column")
-    path = Path(spec.path).expanduser()
-    if not path.is_absolute() and base_dir is not None:
-        path = Path(base_dir) / path
     return read_csv_dataset(
-        path,
+        csv_path(spec.path, base_dir),
         label_column=spec.label_column,
         feature_columns=spec.feature_columns,
         task=spec.task,
