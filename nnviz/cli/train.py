@@ -18,7 +18,8 @@ from pathlib import Path
 
 from nnviz.cli.common import BadInput, Parser, fail, one_line, plain, whole_number
 from nnviz.core.data.dataset import DatasetError
-from nnviz.core.files.design_file import MAX_SEED, DesignFileError, load_design
+from nnviz.core.design import MAX_SEED
+from nnviz.core.files.design_file import DesignFileError, load_design
 from nnviz.core.files.run_file import SUFFIX as RUN_SUFFIX
 from nnviz.core.files.run_file import save_run
 from nnviz.core.files.weights_io import EXPORT_FORMATS, save_weights

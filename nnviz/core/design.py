@@ -1,8 +1,9 @@
 """A network design: everything needed to reproduce a run, as immutable dataclasses.
 
 The editor changes a design by building a new one with :func:`dataclasses.replace`, which is
-what makes undo/redo trivial. Reading and writing design files (validation, migration, atomic
-saves) lives in :mod:`nnviz.core.files.design_file`; this module only knows the vocabulary.
+what makes undo/redo trivial. This module knows the vocabulary, each field's type and default,
+and which outputs go with which losses; :mod:`nnviz.core.schema` gives every field its limits
+and help text, and :mod:`nnviz.core.files.design_file` reads and writes design files.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ INITIALIZERS = ("small_random", "uniform", "xavier", "he")
 ENGINES = ("numpy", "torch")
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = ("float32", "float64")
+TASKS = ("classification", "regression")
 #: Derived input features of 2D datasets, as TensorFlow Playground offers them.
 FEATURES_2D = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 
@@ -71,6 +73,42 @@ MAX_UNITS = 4096
 MAX_LAYERS = 32
 MAX_NAME_LENGTH = 100
 MAX_DESCRIPTION_LENGTH = 2000
+MAX_TEXT_LENGTH = 4096  # a path, a column name
+MAX_SEED = 2**32 - 1  # what NumPy's generators take
+
+# --- the output rules: which output activation each loss trains ----------------------------
+
+#: Losses that only work with one output activation ("auto" picks a matching pair).
+LOSS_NEEDS_OUTPUT = {
+    "perceptron": "step",
+    "categorical_cross_entropy": "softmax",
+    "binary_cross_entropy": "sigmoid",
+}
+
+
+def default_output(task: str, n_classes: int) -> tuple[str, str]:
+    """Output activation and loss that "auto" means: linear with MSE for regression, sigmoid
+    with binary cross-entropy for two classes, softmax with categorical cross-entropy for more.
+    (A step output, the perceptron, always trains with the perceptron rule.)"""
+    if task == "regression":
+        return "linear", "mse"
+    if n_classes <= 2:
+        return "sigmoid", "binary_cross_entropy"
+    return "softmax", "categorical_cross_entropy"
+
+
+def output_mismatch(activation: str, loss: str) -> str | None:
+    """Why an output activation and a loss cannot train together, whatever the data; or None."""
+    if activation == "step":
+        if loss not in ("auto", "perceptron"):
+            return f"a 'step' output trains with 'perceptron', not {loss!r}"
+        return None
+    needed = LOSS_NEEDS_OUTPUT.get(loss)
+    if needed == "step":
+        return "'perceptron' needs a 'step' output activation"
+    if needed and activation not in ("auto", needed):
+        return f"{loss!r} needs a {needed!r} output, not {activation!r}"
+    return None
 
 
 @dataclass(frozen=True)

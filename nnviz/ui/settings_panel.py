@@ -41,11 +41,11 @@ from nnviz.core.design import (
     DTYPES,
     ENGINES,
     INITIALIZERS,
+    MAX_SEED,
     OPTIMIZERS,
     SCHEDULES,
     Design,
 )
-from nnviz.core.files.design_file import MAX_SEED
 from nnviz.core.nn.torch_engine import torch_status
 from nnviz.ui.concepts import INITIALIZER_TIPS, OPTIMIZER_TIPS, SCHEDULE_TIPS, TIPS
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from torch_reference import torch_function
 
-from nnviz.core.design import ACTIVATIONS as DESIGN_ACTIVATIONS
-from nnviz.core.nn.activations import ACTIVATIONS, erf, get_activation
+from nnviz.core.design import ACTIVATIONS
+from nnviz.core.nn.activations import ACTIVATION_FUNCTIONS, erf, get_activation
 
 ELEMENTWISE = [name for name in ACTIVATIONS if name not in ("softmax", "step")]
 # Points away from the kinks of relu, leaky_relu and elu, where finite differences straddle.
@@ -13,7 +13,7 @@ Z = np.array([[-6.0, -2.5, -1.1, -0.3, 0.2, 0.7, 1.9, 4.0, 9.0]])
 
 
 def test_registry_covers_the_design_vocabulary():
-    assert set(ACTIVATIONS) == set(DESIGN_ACTIVATIONS)
+    assert set(ACTIVATION_FUNCTIONS) == set(ACTIVATIONS)
 
 
 def test_unknown_activation_is_named():

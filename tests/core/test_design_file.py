@@ -12,6 +12,7 @@ import pytest
 
 from nnviz.core.data.catalog import POINTS_RANGE
 from nnviz.core.design import (
+    DATASET_NAMES,
     DatasetSpec,
     Design,
     LayerSpec,
@@ -301,7 +302,7 @@ def test_csv_settings_of_another_data_set_are_kept():
         (
             {"dataset": {"name": "xorr"}},
             "dataset.name: 'xorr' is not one of "
-            + ", ".join(design_file.DATASET_NAMES)
+            + ", ".join(DATASET_NAMES)
             + " (did you mean 'xor'?)",
         ),
         (

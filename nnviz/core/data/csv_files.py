@@ -19,9 +19,9 @@ import numpy as np
 
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.split import shuffle_split
+from nnviz.core.design import TASKS
 from nnviz.core.files.atomic import atomic_write_text
 
-TASKS = ("classification", "regression")
 #: A numeric label with at most this many distinct integer values is taken as classes.
 MAX_AUTO_CLASSES = 20
 #: More classes than this is almost surely a wrong label column (names, ids).

@@ -214,7 +214,7 @@ def normal_cdf(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + erf(z * SQRT_HALF))
 
 
-ACTIVATIONS: dict[str, Activation] = {
+ACTIVATION_FUNCTIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Linear(),
@@ -235,8 +235,8 @@ ACTIVATIONS: dict[str, Activation] = {
 def get_activation(name: str) -> Activation:
     """The activation called ``name`` (one of :data:`nnviz.core.design.ACTIVATIONS`)."""
     try:
-        return ACTIVATIONS[name]
+        return ACTIVATION_FUNCTIONS[name]
     except KeyError:
         raise ValueError(
-            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATION_FUNCTIONS)}"
         ) from None

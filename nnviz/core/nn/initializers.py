@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnviz.core.nn.engine import Params
 from nnviz.core.nn.network import NetworkSpec
-
-Params = list[tuple[np.ndarray, np.ndarray]]
 
 
 def _small_random(rng, fan_in, fan_out):
@@ -37,7 +36,12 @@ def _he(rng, fan_in, fan_out):
     return rng.standard_normal((fan_out, fan_in)) * np.sqrt(2.0 / fan_in), 0.0
 
 
-INITIALIZERS = {"small_random": _small_random, "uniform": _uniform, "xavier": _xavier, "he": _he}
+INITIALIZER_FUNCTIONS = {
+    "small_random": _small_random,
+    "uniform": _uniform,
+    "xavier": _xavier,
+    "he": _he,
+}
 
 
 def init_params(
@@ -45,10 +49,10 @@ def init_params(
 ) -> Params:
     """Weights ``W`` of shape (out, in) and biases ``b`` of shape (out,) for every dense layer."""
     try:
-        draw = INITIALIZERS[initializer]
+        draw = INITIALIZER_FUNCTIONS[initializer]
     except KeyError:
         raise ValueError(
-            f"unknown initializer {initializer!r}; choose one of {', '.join(INITIALIZERS)}"
+            f"unknown initializer {initializer!r}; choose one of {', '.join(INITIALIZER_FUNCTIONS)}"
         ) from None
     params = []
     for fan_in, fan_out in zip(spec.sizes[:-1], spec.sizes[1:], strict=True):

@@ -138,7 +138,7 @@ def _log(p: np.ndarray) -> np.ndarray:
         return np.log(p)
 
 
-LOSSES: dict[str, Loss] = {
+LOSS_FUNCTIONS: dict[str, Loss] = {
     loss.name: loss
     for loss in (
         MeanSquaredError(),
@@ -152,6 +152,8 @@ LOSSES: dict[str, Loss] = {
 def get_loss(name: str) -> Loss:
     """The loss called ``name`` (one of :data:`nnviz.core.design.LOSSES` except "auto")."""
     try:
-        return LOSSES[name]
+        return LOSS_FUNCTIONS[name]
     except KeyError:
-        raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None
+        raise ValueError(
+            f"unknown loss {name!r}; choose one of {', '.join(LOSS_FUNCTIONS)}"
+        ) from None

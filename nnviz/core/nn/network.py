@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.core.design import Design
+from nnviz.core.design import Design, default_output, output_mismatch
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -56,17 +56,12 @@ class NetworkSpec:
         return self.activations[-1] == "step"
 
 
-def default_output(task: str, n_classes: int) -> tuple[str, str]:
-    """Output activation and loss that "auto" means for a task."""
-    if task == REGRESSION:
-        return "linear", "mse"
-    if n_classes <= 2:
-        return "sigmoid", "binary_cross_entropy"
-    return "softmax", "categorical_cross_entropy"
-
-
 def resolve_network(design: Design, n_inputs: int, task: str, n_classes: int) -> NetworkSpec:
-    """Build the concrete network of ``design`` for data with ``n_inputs`` features."""
+    """Build the concrete network of ``design`` for data with ``n_inputs`` features.
+
+    The pairs of output and loss that never work are :func:`~nnviz.core.design.output_mismatch`
+    (the design file refuses them too); this adds the rules that depend on the data.
+    """
     auto_activation, auto_loss = default_output(task, n_classes)
     activation = design.output.activation
     if activation == "auto":
@@ -79,9 +74,10 @@ def resolve_network(design: Design, n_inputs: int, task: str, n_classes: int) ->
             loss = auto_loss
         else:
             loss = "mse"
-    if activation == "step" or loss == "perceptron":
-        if activation != "step" or loss != "perceptron":
-            raise DesignMismatch("the perceptron rule needs a step output with the perceptron loss")
+    mismatch = output_mismatch(activation, loss)
+    if mismatch:
+        raise DesignMismatch(mismatch)
+    if activation == "step":
         if design.layers:
             raise DesignMismatch(
                 "a step output trains with the perceptron rule: remove the hidden layers"
@@ -94,9 +90,7 @@ def resolve_network(design: Design, n_inputs: int, task: str, n_classes: int) ->
     n_out = n_classes if task == CLASSIFICATION and n_classes > 2 else 1
     if activation == "softmax" and n_out < 2:
         raise DesignMismatch("softmax needs several classes; use sigmoid for two")
-    if loss == "categorical_cross_entropy" and activation != "softmax":
-        raise DesignMismatch("categorical cross-entropy needs a softmax output")
-    if loss == "binary_cross_entropy" and (activation != "sigmoid" or n_out != 1):
+    if loss == "binary_cross_entropy" and n_out != 1:
         raise DesignMismatch("binary cross-entropy needs a single sigmoid output (two classes)")
     if task == REGRESSION and loss != "mse":
         raise DesignMismatch("regression trains with the MSE loss")

@@ -167,7 +167,7 @@ class AdamW(Adam):
         super().step(params, grads, lr)
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {
+OPTIMIZER_CLASSES: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "momentum": Momentum,
     "nesterov": Nesterov,
@@ -180,9 +180,9 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 def make_optimizer(spec: OptimizerSpec, size: int, dtype="float32") -> Optimizer:
     """A fresh optimizer (zero moments) for ``size`` parameters."""
     try:
-        kind = OPTIMIZERS[spec.name]
+        kind = OPTIMIZER_CLASSES[spec.name]
     except KeyError:
         raise ValueError(
-            f"unknown optimizer {spec.name!r}; choose one of {', '.join(OPTIMIZERS)}"
+            f"unknown optimizer {spec.name!r}; choose one of {', '.join(OPTIMIZER_CLASSES)}"
         ) from None
     return kind(spec, size, dtype)

@@ -1,0 +1,400 @@
+"""The kinds of field a design has, each declared with its limits and its help text.
+
+A kind reads one JSON value: it returns the value (or ``INVALID``) and reports what is wrong
+with the field's path, in words a person editing the file by hand understands. The same
+declaration describes itself as JSON Schema (for editors) and tells the settings forms their
+ranges, so a limit is written once. :mod:`nnviz.core.schema` declares the design's fields.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+#: What a field that failed its rule reads as, so cross-field rules can skip it.
+INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
+
+#: A file with thousands of mistakes is reported by its first few dozen and a count.
+MAX_PROBLEMS = 40
+
+
+class Problems(list):
+    """The problems found so far, each ``"path: message"``; beyond ``MAX_PROBLEMS`` only counted.
+
+    It reads as a list of the reported ones; ``found`` counts them all, so checks of a huge
+    file stay linear and its message short.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = 0
+
+    def add(self, path: str, message: str | Callable[[], str]) -> None:
+        """Report a problem; ``message`` may be a function, only called if it is listed."""
+        self.found += 1
+        if len(self) < MAX_PROBLEMS:
+            self.append(f"{path}: {message() if callable(message) else message}")
+
+    def listed(self) -> list[str]:
+        """The reported problems, with a last line counting those left out."""
+        left_out = self.found - len(self)
+        return [*self, f"... and {left_out} more problems"] if left_out else list(self)
+
+
+def join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def kind_of(value: Any) -> str:
+    """How a JSON value's type reads in a message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'} (a boolean)"
+    if isinstance(value, int):
+        return f"{short(value)} (an integer)"
+    if isinstance(value, float):
+        return f"{value!r} (a number)"
+    if isinstance(value, str):
+        return f"{short(value)} (a string)"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def short(value: Any) -> str:
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        return "a number with thousands of digits"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def printable(key: str) -> str:
+    """A key as a message can show it: a lone surrogate (not text) written as an escape."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return key.encode("utf-8", "backslashreplace").decode("ascii")
+    return key
+
+
+def close_match(word: str, options) -> list[str]:
+    """The option ``word`` was probably meant to be, if any (long strings are no typos)."""
+    return difflib.get_close_matches(word, list(options), n=1) if len(word) <= 40 else []
+
+
+def not_one_of(value: str, options: tuple[str, ...]) -> str:
+    message = f"{short(value)} is not one of {', '.join(options)}"
+    close = close_match(value, options)
+    return f"{message} (did you mean {close[0]!r}?)" if close else message
+
+
+# --- the kinds of value -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A whole number from ``low`` to ``high`` (both included; no ``high``: no upper limit)."""
+
+    low: int
+    high: int | None = None
+    help: str = ""
+
+    def read(self, value: Any, path: str, problems: Problems) -> Any:
+        if not is_int(value):
+            problems.add(path, f"expected a whole number, got {kind_of(value)}")
+            return INVALID
+        if value < self.low or (self.high is not None and value > self.high):
+            limits = f"at least {self.low}" if self.high is None else f"{self.low} to {self.high}"
+            problems.add(path, f"{short(value)} is out of range ({limits})")
+            return INVALID
+        return value
+
+    def json_schema(self) -> dict:
+        limits = {} if self.high is None else {"maximum": self.high}
+        return {"type": "integer", "minimum": self.low, **limits}
+
+
+@dataclass(frozen=True)
+class Number:
+    """A finite number between ``low`` and ``high``; ``open_low``/``open_high`` exclude them."""
+
+    low: float
+    high: float | None = None
+    open_low: bool = False
+    open_high: bool = False
+    help: str = ""
+
+    def read(self, value: Any, path: str, problems: Problems) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.add(path, f"expected a number, got {kind_of(value)}")
+            return INVALID
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.add(path, f"expected a finite number, got {value!r}")
+            return INVALID
+        if not self.admits(value):
+            problems.add(path, f"{short(value)} is out of range ({self.limits()})")
+            return INVALID
+        try:
+            return float(value)
+        except OverflowError:
+            problems.add(path, f"{short(value)} is too large")
+            return INVALID
+
+    def admits(self, value: float) -> bool:
+        """Whether ``value`` lies within the limits (open ends excluded)."""
+        too_low = value <= self.low if self.open_low else value < self.low
+        too_high = self.high is not None and (
+            value >= self.high if self.open_high else value > self.high
+        )
+        return not (too_low or too_high)
+
+    def limits(self) -> str:
+        low = f"{'above' if self.open_low else 'at least'} {self.low:g}"
+        if self.high is None:
+            return low
+        return f"{low} and {'below' if self.open_high else 'at most'} {self.high:g}"
+
+    def json_schema(self) -> dict:
+        schema = {"type": "number", ("exclusiveMinimum" if self.open_low else "minimum"): self.low}
+        if self.high is not None:
+            schema["exclusiveMaximum" if self.open_high else "maximum"] = self.high
+        return schema
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a few names; ``optional`` also allows null."""
+
+    options: tuple[str, ...]
+    optional: bool = False
+    help: str = ""
+
+    def read(self, value: Any, path: str, problems: Problems) -> Any:
+        if value is None and self.optional:
+            return None
+        if not isinstance(value, str):
+            problems.add(path, f"expected one of {', '.join(self.options)}, got {kind_of(value)}")
+            return INVALID
+        if value not in self.options:
+            problems.add(path, lambda: not_one_of(value, self.options))
+            return INVALID
+        return value
+
+    def json_schema(self) -> dict:
+        return {"enum": [*self.options, *((None,) if self.optional else ())]}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string of at most ``max_length`` characters (text only: no lone surrogates)."""
+
+    max_length: int
+    optional: bool = False
+    allow_empty: bool = True
+    help: str = ""
+
+    def read(self, value: Any, path: str, problems: Problems) -> Any:
+        if value is None and self.optional:
+            return None
+        if not isinstance(value, str):
+            problems.add(path, f"expected a string, got {kind_of(value)}")
+            return INVALID
+        if not value and not self.allow_empty:
+            problems.add(path, "must not be empty")
+            return INVALID
+        if len(value) > self.max_length:
+            problems.add(path, f"too long ({len(value)} characters; at most {self.max_length})")
+            return INVALID
+        if printable(value) is not value:
+            # JSON's \ud800 escapes can spell half a character, which no file can hold.
+            problems.add(path, "contains a lone surrogate escape (such as \\ud800), not text")
+            return INVALID
+        return value
+
+    def json_schema(self) -> dict:
+        schema = {"type": "string", "maxLength": self.max_length}
+        if not self.allow_empty:
+            schema["minLength"] = 1
+        return {"type": ["string", "null"], **_drop(schema, "type")} if self.optional else schema
+
+
+@dataclass(frozen=True)
+class Flag:
+    """True or false."""
+
+    help: str = ""
+
+    def read(self, value: Any, path: str, problems: Problems) -> Any:
+        if not isinstance(value, bool):
+            problems.add(path, f"expected true or false, got {kind_of(value)}")
+            return INVALID
+        return value
+
+    def json_schema(self) -> dict:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class Names:
+    """A list of distinct, non-empty strings (input features, CSV columns), read as a tuple."""
+
+    max_length: int
+    optional: bool = False
+    help: str = ""
+
+    def read(self, value: Any, path: str, problems: Problems) -> Any:
+        if value is None and self.optional:
+            return None
+        if not isinstance(value, list | tuple):
+            problems.add(path, f"expected a list of names, got {kind_of(value)}")
+            return INVALID
+        before = problems.found
+        item = Text(self.max_length, allow_empty=False)
+        names = [item.read(name, f"{path}[{i}]", problems) for i, name in enumerate(value)]
+        if problems.found > before:
+            return INVALID
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                problems.add(f"{path}[{i}]", f"{short(name)} is listed twice")
+            seen.add(name)
+        return INVALID if problems.found > before else tuple(names)
+
+    def json_schema(self) -> dict:
+        names = {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": self.max_length},
+            "uniqueItems": True,
+        }
+        return {"type": ["array", "null"], **_drop(names, "type")} if self.optional else names
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list of at most ``max_items`` sections (the hidden layers), read as a tuple."""
+
+    item: Section
+    max_items: int
+    help: str = ""
+
+    def read(self, value: Any, path: str, problems: Problems) -> Any:
+        if not isinstance(value, list | tuple):
+            problems.add(path, f"expected a list, got {kind_of(value)}")
+            return INVALID
+        if len(value) > self.max_items:
+            problems.add(path, f"{len(value)} items; at most {self.max_items}")
+            return INVALID
+        items = [self.item.read(item, f"{path}[{i}]", problems) for i, item in enumerate(value)]
+        return INVALID if any(item is INVALID for item in items) else tuple(items)
+
+    def json_schema(self) -> dict:
+        return {"type": "array", "maxItems": self.max_items, "items": self.item.json_schema()}
+
+
+Check = Callable[[dict[str, Any], str, Problems], None]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A JSON object read into the dataclass ``cls``; absent keys keep the class's defaults.
+
+    ``check`` sees every field (the default if absent, ``INVALID`` if it failed its rule), so
+    rules between fields are reported along with the fields' own problems. ``also_allowed``
+    keys (the format and version) are read elsewhere; ``quiet`` ones (an editor's ``$schema``)
+    too, but they are not suggested for a misspelt key.
+    """
+
+    cls: type
+    rules: dict[str, Any]
+    check: Check | None = None
+    also_allowed: tuple[str, ...] = ()
+    quiet: tuple[str, ...] = ()
+    help: str = ""
+
+    def __post_init__(self) -> None:
+        names = [f.name for f in fields(self.cls)]
+        if list(self.rules) != names:
+            raise TypeError(f"{self.cls.__name__}: declared {list(self.rules)}, has {names}")
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        default = self.cls()
+        return {name: getattr(default, name) for name in self.rules}
+
+    def read(self, value: Any, path: str, problems: Problems) -> Any:
+        if not isinstance(value, dict):
+            problems.add(path or "document", f"expected an object {{...}}, got {kind_of(value)}")
+            return INVALID
+        before = problems.found
+        values = {}
+        duplicates = getattr(value, "duplicates", ())
+        for key, item in value.items():
+            if key in duplicates:
+                problems.add(join(path, printable(key)), "given more than once; keep one")
+            rule = self.rules.get(key)
+            if rule is not None:
+                values[key] = rule.read(item, join(path, key), problems)
+            elif key not in self.also_allowed and key not in self.quiet:
+                name = printable(str(key)) or '""'
+                problems.add(join(path, name), lambda key=key: self._unknown(str(key)))
+        if self.check is not None:
+            self.check({**self.defaults, **values}, path, problems)
+        return INVALID if problems.found > before else self.cls(**values)
+
+    def _unknown(self, key: str) -> str:
+        known = (*self.also_allowed, *self.rules)
+        close = close_match(key, known)
+        if close:
+            return f"unknown key; did you mean {close[0]!r}?"
+        return f"unknown key (expected {', '.join(known)})"
+
+    def json_schema(self) -> dict:
+        properties = {}
+        for name, rule in self.rules.items():
+            properties[name] = {**_described(rule), **_default(self.defaults[name])}
+        return {"type": "object", "properties": properties, "additionalProperties": False}
+
+
+class DuplicateKeys(dict):
+    """A JSON object that remembers which keys it was given more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> dict:
+        document = cls(pairs)
+        if len(document) < len(pairs):
+            seen: set[str] = set()
+            repeated = [key for key, _ in pairs if key in seen or seen.add(key)]
+            document.duplicates = tuple(dict.fromkeys(repeated))
+        return document
+
+
+def _described(rule: Any) -> dict:
+    schema = rule.json_schema()
+    return {"description": rule.help, **schema} if rule.help else schema
+
+
+def _default(value: Any) -> dict:
+    if hasattr(value, "__dataclass_fields__"):
+        return {}  # a section: its own keys carry their defaults
+    if isinstance(value, tuple):
+        value = [_default(v).get("default", v) for v in value]
+        if any(not isinstance(v, str) for v in value):
+            return {}
+    return {"default": value}
+
+
+def _drop(schema: dict, key: str) -> dict:
+    return {k: v for k, v in schema.items() if k != key}

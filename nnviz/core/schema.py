@@ -1,0 +1,542 @@
+"""The design schema: every field of a design declared once, with its limits and help text.
+
+The dataclasses of :mod:`nnviz.core.design` give each field its type and default; this module
+gives it its rule (:mod:`nnviz.core.fields`) and the sentence that explains it. From these
+declarations come the design file's checks, the settings forms' ranges and tooltips, the
+layer inspector, ``docs/design.schema.json`` and the path API that sweeps and lessons use::
+
+    field("training.optimizer.learning_rate").rule.high   # 100.0
+    value_at(design, "layers[0].units")                    # 4
+    with_value(design, "dataset.noise", 0.2)               # a new, checked Design
+
+``python -m nnviz.core.schema`` writes the JSON Schema to ``docs/design.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from nnviz.core.data.catalog import CLASSES_RANGE, NOISE_RANGE, POINTS_RANGE, TRAIN_FRACTION_RANGE
+from nnviz.core.design import (
+    DATASET_NAMES,
+    DATASETS_2D,
+    DEVICES,
+    DTYPES,
+    ENGINES,
+    FEATURES_2D,
+    HIDDEN_ACTIVATIONS,
+    INITIALIZERS,
+    LOSSES,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_LAYERS,
+    MAX_NAME_LENGTH,
+    MAX_SEED,
+    MAX_TEXT_LENGTH,
+    MAX_UNITS,
+    OPTIMIZERS,
+    OUTPUT_ACTIVATIONS,
+    SCHEDULES,
+    TASKS,
+    DatasetSpec,
+    Design,
+    LayerSpec,
+    OptimizerSpec,
+    OutputSpec,
+    ScheduleSpec,
+    TrainingSpec,
+    output_mismatch,
+)
+from nnviz.core.fields import (
+    INVALID,
+    Choice,
+    Flag,
+    ListOf,
+    Names,
+    Number,
+    Problems,
+    Section,
+    Text,
+    Whole,
+    close_match,
+    not_one_of,
+)
+
+FORMAT = "nnviz-design"
+#: The format's version; a change of format adds a migration in nnviz.core.files.design_file.
+CURRENT_VERSION = 1
+SCHEMA_FILE = Path(__file__).parents[2] / "docs" / "design.schema.json"
+
+
+class InvalidDesign(ValueError):
+    """A design breaks the schema; ``problems`` lists each one as ``"field.path: message"``."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        if len(self.problems) == 1:
+            return self.problems[0]
+        return f"{len(self.problems)} problems\n" + "\n".join(f"  {p}" for p in self.problems)
+
+
+class UnknownPath(KeyError):
+    """No design field has this path."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+# --- rules between fields -----------------------------------------------------------------
+
+
+def _check_dataset(parts: dict[str, Any], path: str, problems: Problems) -> None:
+    """A CSV data set must say which file to read and which column holds the labels."""
+    if parts["name"] == "csv":
+        for key in ("path", "label_column"):
+            if parts[key] is None:
+                problems.add(f"{path}.{key}", "required when the data set is 'csv'")
+
+
+def _check_design(parts: dict[str, Any], path: str, problems: Problems) -> None:
+    """2D data sets offer FEATURES_2D; a step output (the perceptron) has no hidden layer."""
+    dataset, features = parts["dataset"], parts["features"]
+    if INVALID not in (dataset, features) and dataset.name in DATASETS_2D:
+        if not features:
+            problems.add("features", f"choose at least one of {', '.join(FEATURES_2D)}")
+        for i, feature in enumerate(features):
+            if feature not in FEATURES_2D:
+                problems.add(
+                    f"features[{i}]",
+                    lambda feature=feature: (
+                        f"{not_one_of(feature, FEATURES_2D)} "
+                        f"(the inputs of the 2D data set {dataset.name!r})"
+                    ),
+                )
+    output, layers = parts["output"], parts["layers"]
+    if output is INVALID:
+        return
+    if output.activation == "step" and layers is not INVALID and layers:
+        problems.add(
+            "output.activation",
+            "a 'step' output (the perceptron) takes no hidden layers; "
+            f"remove the {len(layers)} hidden layer(s) or choose another output",
+        )
+    mismatch = output_mismatch(output.activation, output.loss)
+    if mismatch:
+        problems.add("output.loss", mismatch)
+
+
+# --- the declarations ---------------------------------------------------------------------
+
+LAYER = Section(
+    LayerSpec,
+    {
+        "units": Whole(
+            1,
+            MAX_UNITS,
+            help="Neurons in this layer: more can draw more complex boundaries, but overfit "
+            "sooner.",
+        ),
+        "activation": Choice(
+            HIDDEN_ACTIVATIONS,
+            help="The function each neuron applies to its weighted sum z = w·x + b.",
+        ),
+        "dropout": Number(
+            0,
+            1,
+            open_high=True,
+            help="Dropout: during training each unit of this layer is switched off with this "
+            "probability (the others are scaled up by 1 / (1 − p)), so no unit can rely on "
+            "another.",
+        ),
+    },
+    help="One hidden layer.",
+)
+
+OUTPUT = Section(
+    OutputSpec,
+    {
+        "activation": Choice(OUTPUT_ACTIVATIONS, help="The activation of the output layer."),
+        "loss": Choice(
+            LOSSES, help="What training minimises: how far the outputs are from the targets."
+        ),
+    },
+    help="The output layer; auto derives activation and loss from the task.",
+)
+
+DATASET = Section(
+    DatasetSpec,
+    {
+        "name": Choice(
+            DATASET_NAMES,
+            help="The data the network learns from: points with a label (classification) or "
+            "a value (regression).",
+        ),
+        "noise": Number(
+            *NOISE_RANGE,
+            help="Noise: how much the points are blurred or their labels flipped. More noise "
+            "makes a perfect fit impossible and overfitting visible.",
+        ),
+        "points": Whole(
+            *POINTS_RANGE,
+            help="Number of points generated. Fewer points make it easier to overfit.",
+        ),
+        "train_fraction": Number(
+            *TRAIN_FRACTION_RANGE,
+            help="Share of the points used for training; the rest is the test set, which shows "
+            "how well the network generalises to data it never saw.",
+        ),
+        "seed": Whole(
+            0, MAX_SEED, help="Seed of the data generator: the same seed gives the same points."
+        ),
+        "classes": Whole(*CLASSES_RANGE, help="Number of classes the generator makes."),
+        "path": Text(
+            MAX_TEXT_LENGTH,
+            optional=True,
+            allow_empty=False,
+            help="A CSV file with a header row: one column is the label, the others can be inputs.",
+        ),
+        "label_column": Text(
+            MAX_TEXT_LENGTH,
+            optional=True,
+            allow_empty=False,
+            help="The column the network should predict.",
+        ),
+        "feature_columns": Names(
+            MAX_TEXT_LENGTH,
+            optional=True,
+            help="The columns the network gets as inputs (null: every other column).",
+        ),
+        "task": Choice(
+            TASKS,
+            optional=True,
+            help="Classification predicts a class; regression predicts a number.",
+        ),
+    },
+    check=_check_dataset,
+    help="Which data to learn from and how to generate or read it.",
+)
+
+OPTIMIZER = Section(
+    OptimizerSpec,
+    {
+        "name": Choice(
+            OPTIMIZERS, help="How the weights move downhill on the loss after each batch."
+        ),
+        "learning_rate": Number(
+            0,
+            100,
+            open_low=True,
+            help="Learning rate η: the size of each step, w ← w − η·∇L. Too small and training "
+            "crawls; too large and the loss oscillates or diverges.",
+        ),
+        "momentum": Number(
+            0,
+            1,
+            open_high=True,
+            help="Momentum μ: the share of the previous step carried into the next (0.9 is usual).",
+        ),
+        "beta1": Number(
+            0,
+            1,
+            open_high=True,
+            help="β₁: how slowly Adam's running mean of gradients forgets (0.9 is usual).",
+        ),
+        "beta2": Number(
+            0,
+            1,
+            open_high=True,
+            help="β₂: how slowly Adam's running mean of squared gradients forgets (0.999 is "
+            "usual).",
+        ),
+        "rho": Number(
+            0,
+            1,
+            open_high=True,
+            help="ρ: how slowly RMSprop's running mean of squared gradients forgets (0.9 is "
+            "usual).",
+        ),
+        "epsilon": Number(
+            0,
+            1,
+            open_low=True,
+            help="ε: a tiny number added to the denominator so no step divides by zero.",
+        ),
+        "weight_decay": Number(
+            0, help="Weight decay λ: AdamW shrinks every weight by η·λ·w each step."
+        ),
+    },
+    help="The optimizer and its parameters; parameters it does not use are ignored.",
+)
+
+SCHEDULE = Section(
+    ScheduleSpec,
+    {
+        "name": Choice(SCHEDULES, help="How the learning rate changes over the epochs."),
+        "step_size": Whole(
+            1, help="Step decay: epochs between two reductions of the learning rate."
+        ),
+        "gamma": Number(
+            0,
+            1,
+            open_low=True,
+            help="Step decay: factor the learning rate is multiplied by at each reduction.",
+        ),
+        "min_learning_rate": Number(
+            0, 100, help="Cosine: the learning rate reached at the last epoch."
+        ),
+    },
+    help="The learning-rate schedule over the epochs.",
+)
+
+TRAINING = Section(
+    TrainingSpec,
+    {
+        "optimizer": OPTIMIZER,
+        "schedule": SCHEDULE,
+        "batch_size": Whole(
+            1,
+            100_000,
+            help="Batch size: points per weight update. Small batches give many noisy steps "
+            "(which can escape poor minima); large ones give few smooth, costlier steps.",
+        ),
+        "epochs": Whole(
+            1, 10_000_000, help="Epochs: passes over the training set before training stops."
+        ),
+        "l1": Number(
+            0,
+            help="L1 regularisation adds λ·Σ|w| to the loss: it pushes weights to exactly zero, "
+            "so the network uses fewer inputs.",
+        ),
+        "l2": Number(
+            0,
+            help="L2 regularisation adds λ·Σw² to the loss: it penalises large weights, which "
+            "gives smoother boundaries and less overfitting.",
+        ),
+        "initializer": Choice(
+            INITIALIZERS,
+            help="How the weights are chosen before training; a good start keeps the signal's "
+            "scale through deep networks.",
+        ),
+        "seed": Whole(
+            0,
+            MAX_SEED,
+            help="Seed of the weights and of the batch order: the same seed replays the same run.",
+        ),
+        "early_stopping": Flag(
+            help="Early stopping: stop when the test loss has not improved for a number of "
+            "epochs, and keep the best weights."
+        ),
+        "patience": Whole(
+            1,
+            help="Epochs without improvement of the test loss before early stopping ends the run.",
+        ),
+        "engine": Choice(
+            ENGINES,
+            help="NumPy: nnviz's own engine, fastest for small networks. Torch: PyTorch, for "
+            "big networks or a GPU.",
+        ),
+        "device": Choice(
+            DEVICES, help="Where torch computes: the CPU, or a CUDA GPU when there is one."
+        ),
+        "dtype": Choice(
+            DTYPES,
+            help="Number precision: float32 is faster; float64 is exact enough to compare "
+            "gradients.",
+        ),
+    },
+    help="How to train: optimizer, schedule, batches, regularisation, stopping, engine.",
+)
+
+DESIGN = Section(
+    Design,
+    {
+        "name": Text(MAX_NAME_LENGTH, help="The design's name, shown in the title bar."),
+        "description": Text(
+            MAX_DESCRIPTION_LENGTH, help="What the design shows; displayed next to it."
+        ),
+        "dataset": DATASET,
+        "features": Names(
+            MAX_TEXT_LENGTH,
+            help="The network's inputs: derived features of a 2D data set (x1, x2, x1^2, ...) "
+            "or the columns of other data.",
+        ),
+        "layers": ListOf(LAYER, MAX_LAYERS, help="The hidden layers, from input to output."),
+        "output": OUTPUT,
+        "training": TRAINING,
+    },
+    check=_check_design,
+    also_allowed=("format", "version"),
+    quiet=("$schema",),
+    help="An nnviz design: data, inputs, hidden layers, output and training settings.",
+)
+
+
+# --- the path API -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a design: its path, its rule (kind, limits, choices, help) and default."""
+
+    path: str
+    rule: Any
+    default: Any
+
+    @property
+    def kind(self) -> str:
+        """``"whole"``, ``"number"``, ``"choice"``, ``"text"``, ``"flag"`` or ``"names"``."""
+        return type(self.rule).__name__.lower()
+
+    @property
+    def help(self) -> str:
+        return self.rule.help
+
+
+_STEP = re.compile(r"([A-Za-z_]\w*)((?:\[\d+\])*)$")
+
+
+def _split(path: str) -> list[str | int]:
+    """``"layers[0].units"`` as ``["layers", 0, "units"]``; ``UnknownPath`` if malformed."""
+    steps: list[str | int] = []
+    for part in path.split("."):
+        match = _STEP.match(part)
+        if not match:
+            raise UnknownPath(f"{path!r} is not a field path (like 'layers[0].units')")
+        steps.append(match.group(1))
+        steps.extend(int(i) for i in re.findall(r"\d+", match.group(2)))
+    return steps
+
+
+def _generic(path: str) -> str:
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def _walk(section: Section, prefix: str = "", value: Any = None):
+    """Every leaf ``(path, rule, default)`` below ``section``, in file order: generic paths
+    (``layers[].units``), or numbered ones for each item of ``value`` (a design)."""
+    for name, rule in section.rules.items():
+        path = f"{prefix}.{name}" if prefix else name
+        part = None if value is None else getattr(value, name)
+        if isinstance(rule, Section):
+            yield from _walk(rule, path, part)
+        elif isinstance(rule, ListOf):
+            if value is None:
+                yield from _walk(rule.item, f"{path}[]")
+            for i, item in enumerate(part or ()):
+                yield from _walk(rule.item, f"{path}[{i}]", item)
+        else:
+            yield path, rule, section.defaults[name]
+
+
+_FIELDS = {path: Field(path, rule, default) for path, rule, default in _walk(DESIGN)}
+
+
+def field(path: str) -> Field:
+    """The field at ``path`` (any list index: ``layers[3].units`` is a layer's width)."""
+    generic = _generic(path)
+    found = _FIELDS.get(generic)
+    if found is None:
+        _split(path)
+        inside = [p[len(generic) + 1 :] for p in _FIELDS if p.startswith(generic + ".")]
+        if inside:
+            below = ", ".join(p for p in inside if "." not in p)
+            raise UnknownPath(f"{path!r} is a section, not a field (its fields: {below})")
+        close = close_match(generic, _FIELDS)
+        hint = f"; did you mean {close[0].replace('[]', '[0]')!r}?" if close else ""
+        raise UnknownPath(f"{path!r}: no such field{hint}")
+    return replace(found, path=path)
+
+
+def paths(design: Design | None = None) -> tuple[str, ...]:
+    """Every field path: of ``design`` with its layers numbered, or generic (``layers[]``)."""
+    if design is None:
+        return tuple(_FIELDS)
+    return tuple(path for path, _rule, _default in _walk(DESIGN, "", design))
+
+
+def value_at(design: Design, path: str) -> Any:
+    """The value of the field at ``path`` in ``design``."""
+    field(path)
+    value: Any = design
+    for step in _split(path):
+        if isinstance(step, int):
+            if step >= len(value):
+                raise UnknownPath(f"{path!r}: the design has {len(value)} hidden layer(s)")
+            value = value[step]
+        else:
+            value = getattr(value, step)
+    return value
+
+
+def with_value(design: Design, path: str, value: Any) -> Design:
+    """A new design with ``value`` at ``path``, checked as a design file is (``InvalidDesign``)."""
+    value_at(design, path)
+    document = to_document(design)
+    *parents, last = _split(path)
+    target = document
+    for step in parents:
+        target = target[step]
+    target[last] = list(value) if isinstance(value, tuple) else value
+    return read_design(document)
+
+
+# --- reading and writing documents ----------------------------------------------------------
+
+
+def read_design(document: Any) -> Design:
+    """The design a (current-version) document describes; ``InvalidDesign`` lists every problem."""
+    problems = Problems()
+    design = DESIGN.read(document, "", problems)
+    if problems.found:
+        raise InvalidDesign(problems.listed())
+    return design
+
+
+def to_document(value: Any) -> Any:
+    """A design (or part of one) as plain JSON values: every field, tuples as lists."""
+    if is_dataclass(value):
+        return {f.name: to_document(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [to_document(item) for item in value]
+    return value
+
+
+def json_schema(format_name: str, version: int) -> dict:
+    """The design file format as JSON Schema (draft 2020-12), for editors and other tools."""
+    schema = DESIGN.json_schema()
+    schema["properties"] = {
+        "$schema": {"type": "string", "description": "Where an editor finds this schema."},
+        "format": {"const": format_name, "description": "Says this is an nnviz design."},
+        "version": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": version,
+            "description": "The format version; nnviz upgrades older ones when it opens them.",
+        },
+        **schema["properties"],
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "nnviz design",
+        "description": DESIGN.help,
+        **schema,
+        "required": ["format", "version"],
+    }
+
+
+def schema_text() -> str:
+    """``docs/design.schema.json`` as it should read."""
+    return json.dumps(json_schema(FORMAT, CURRENT_VERSION), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else SCHEMA_FILE
+    target.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {target}")
