@@ -1,4 +1,8 @@
-"""One or two sentences per concept, shown as tooltips so the window teaches while it is used."""
+"""One or two sentences per concept, shown as tooltips so the window teaches while it is used.
+
+These explain the choices (each activation, loss, optimizer, ...) and a few ideas that are no
+design field; what each field of a design means is its help text in :mod:`nnviz.core.schema`.
+"""
 
 from __future__ import annotations
 
@@ -77,57 +81,8 @@ FEATURE_TIPS = {
     "sin(x2)": "sin(x₂): a periodic feature, useful for wavy boundaries and spirals.",
 }
 
+#: Concepts that are not design fields; a field's own help text is in nnviz.core.schema.
 TIPS = {
-    "dataset": "The data the network learns from: points with a label (classification) or a "
-    "value (regression).",
-    "noise": "Noise: how much the points are blurred or their labels flipped. More noise makes a "
-    "perfect fit impossible and overfitting visible.",
-    "points": "Number of points generated. Fewer points make it easier to overfit.",
-    "train_fraction": "Share of the points used for training; the rest is the test set, which "
-    "shows how well the network generalises to data it never saw.",
-    "classes": "Number of classes the generator makes.",
-    "data_seed": "Seed of the data generator: the same seed gives the same points.",
-    "csv_path": "A CSV file with a header row: one column is the label, the others can be inputs.",
-    "label_column": "The column the network should predict.",
-    "feature_columns": "The columns the network gets as inputs.",
-    "task": "Classification predicts a class; regression predicts a number.",
-    "optimizer": "How the weights move downhill on the loss after each mini-batch.",
-    "learning_rate": "Learning rate η: the size of each step, w ← w − η·∇L. Too small and "
-    "training crawls; too large and the loss oscillates or diverges.",
-    "momentum": "Momentum μ: the share of the previous step carried into the next (0.9 is usual).",
-    "beta1": "β₁: how slowly Adam's running mean of gradients forgets (0.9 is usual).",
-    "beta2": "β₂: how slowly Adam's running mean of squared gradients forgets (0.999 is usual).",
-    "rho": "ρ: how slowly RMSprop's running mean of squared gradients forgets (0.9 is usual).",
-    "epsilon": "ε: a tiny number added to the denominator so no step divides by zero.",
-    "weight_decay": "Weight decay λ: AdamW shrinks every weight by η·λ·w each step.",
-    "schedule": "How the learning rate changes over the epochs.",
-    "step_size": "Step decay: epochs between two reductions of the learning rate.",
-    "gamma": "Step decay: factor the learning rate is multiplied by at each reduction.",
-    "min_learning_rate": "Cosine: the learning rate reached at the last epoch.",
-    "batch_size": "Batch size: points per weight update. Small batches give many noisy steps "
-    "(which can escape poor minima); large ones give few smooth, costlier steps.",
-    "epochs": "Epochs: passes over the training set before training stops.",
-    "l1": "L1 regularisation adds λ·Σ|w| to the loss: it pushes weights to exactly zero, so the "
-    "network uses fewer inputs.",
-    "l2": "L2 regularisation adds λ·Σw² to the loss: it penalises large weights, which gives "
-    "smoother boundaries and less overfitting.",
-    "initializer": "How the weights are chosen before training; a good start keeps the signal's "
-    "scale through deep networks.",
-    "training_seed": "Seed of the weights and of the batch order: the same seed replays the same "
-    "run.",
-    "early_stopping": "Early stopping: stop when the test loss has not improved for a number of "
-    "epochs, and keep the best weights.",
-    "patience": "Epochs without improvement of the test loss before early stopping ends the run.",
-    "engine": "NumPy: nnviz's own engine, fastest for small networks. Torch: PyTorch, for big "
-    "networks or a GPU.",
-    "device": "Where torch computes: the CPU, or a CUDA GPU when there is one.",
-    "dtype": "Number precision: float32 is faster; float64 is exact enough to compare gradients.",
-    "dropout": "Dropout: during training each unit of this layer is switched off with this "
-    "probability (the others are scaled up by 1 / (1 − p)), so no unit can rely on another.",
-    "units": "Neurons in this layer: more can draw more complex boundaries, but overfit sooner.",
-    "activation": "The function each neuron applies to its weighted sum z = w·x + b.",
-    "output_activation": "The activation of the output layer.",
-    "loss": "What training minimises: how far the outputs are from the targets.",
     "perceptron": "Rosenblatt's perceptron (1958): no hidden layer and a step output, trained "
     "with the perceptron rule. It can only separate classes with a straight line.",
     "speed": "Epochs trained per drawn frame; faster speeds update the panels less often.",

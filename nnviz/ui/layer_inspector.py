@@ -1,35 +1,20 @@
-"""The inspector of the layer clicked in the diagram: its width, activation and dropout."""
+"""The inspector of the layer clicked in the diagram: its width, activation and dropout.
+
+Its controls come from the design schema (:mod:`nnviz.ui.settings.form`), so their ranges and
+tooltips are the design file's.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
-    QLabel,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from nnviz.core.design import (
-    HIDDEN_ACTIVATIONS,
-    LOSSES,
-    MAX_UNITS,
-    OUTPUT_ACTIVATIONS,
-    Design,
-)
-from nnviz.ui.concepts import ACTIVATION_TIPS, LOSS_TIPS, TIPS
-
-
-def _fill(combo: QComboBox, values, tips: dict[str, str]) -> None:
-    combo.clear()
-    for i, value in enumerate(values):
-        combo.addItem(value.replace("_", " "), value)
-        combo.setItemData(i, tips.get(value, ""), Qt.ItemDataRole.ToolTipRole)
+from nnviz.core.design import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, Design
+from nnviz.core.schema import field
+from nnviz.ui.concepts import ACTIVATION_TIPS, LOSS_TIPS
+from nnviz.ui.settings.form import ChoiceCombo, NumberSpin, WholeSpin
 
 
 class LayerInspector(QWidget):
@@ -50,19 +35,10 @@ class LayerInspector(QWidget):
             "Click a layer's title in the diagram to edit it here.", objectName="inspectorHint"
         )
         self.hint.setWordWrap(True)
-        self.units = QSpinBox(objectName="inspectorUnits", minimum=1, maximum=MAX_UNITS)
-        self.units.setKeyboardTracking(False)
-        self.units.setToolTip(TIPS["units"])
-        self.activation = QComboBox(objectName="inspectorActivation")
-        self.activation.setToolTip(TIPS["activation"])
-        self.dropout = QDoubleSpinBox(
-            objectName="inspectorDropout", minimum=0.0, maximum=0.9, singleStep=0.05, decimals=2
-        )
-        self.dropout.setKeyboardTracking(False)
-        self.dropout.setToolTip(TIPS["dropout"])
-        self.loss = QComboBox(objectName="inspectorLoss")
-        self.loss.setToolTip(TIPS["loss"])
-        _fill(self.loss, LOSSES, LOSS_TIPS)
+        self.units = WholeSpin("inspectorUnits", "layers[].units")
+        self.activation = ChoiceCombo("inspectorActivation", "layers[].activation", ACTIVATION_TIPS)
+        self.dropout = NumberSpin("inspectorDropout", "layers[].dropout", 0.05, decimals=2)
+        self.loss = ChoiceCombo("inspectorLoss", "output.loss", LOSS_TIPS)
 
         self.form = QFormLayout()
         self.form.addRow("Neurons", self.units)
@@ -75,10 +51,10 @@ class LayerInspector(QWidget):
         layout.addWidget(self.hint)
         layout.addStretch(1)
 
-        self.units.valueChanged.connect(self._on_units)
-        self.activation.activated.connect(self._on_activation)
-        self.dropout.valueChanged.connect(self._on_dropout)
-        self.loss.activated.connect(self._on_loss)
+        self.units.sigCommitted.connect(self._on_units)
+        self.activation.sigCommitted.connect(self._on_activation)
+        self.dropout.sigCommitted.connect(self._on_dropout)
+        self.loss.sigCommitted.connect(self._on_loss)
         self._refresh()
 
     def set_design(self, design: Design) -> None:
@@ -105,16 +81,18 @@ class LayerInspector(QWidget):
             (self.loss, output),
         ):
             self.form.setRowVisible(widget, visible)
+        path = "output.activation" if output else "layers[].activation"
+        self.activation.setToolTip(field(path).help)
         if output:
-            _fill(self.activation, OUTPUT_ACTIVATIONS, ACTIVATION_TIPS)
-            self.activation.setCurrentIndex(self.activation.findData(d.output.activation))
-            self.loss.setCurrentIndex(self.loss.findData(d.output.loss))
+            self.activation.fill(OUTPUT_ACTIVATIONS, ACTIVATION_TIPS)
+            self.activation.show_value(d.output.activation)
+            self.loss.show_value(d.output.loss)
         else:
             spec = d.layers[self.layer]
-            _fill(self.activation, HIDDEN_ACTIVATIONS, ACTIVATION_TIPS)
-            self.activation.setCurrentIndex(self.activation.findData(spec.activation))
-            self.units.setValue(spec.units)
-            self.dropout.setValue(spec.dropout)
+            self.activation.fill(HIDDEN_ACTIVATIONS, ACTIVATION_TIPS)
+            self.activation.show_value(spec.activation)
+            self.units.show_value(spec.units)
+            self.dropout.show_value(spec.dropout)
         self._updating = False
 
     def _edit_layer(self, text: str, key: str | None, **changes) -> None:
@@ -136,13 +114,11 @@ class LayerInspector(QWidget):
     def _on_units(self, value: int) -> None:
         self._edit_layer(f"Neurons of {self._where()}", "units", units=value)
 
-    def _on_activation(self, index: int) -> None:
-        self._edit_layer(
-            f"Activation of {self._where()}", None, activation=self.activation.itemData(index)
-        )
+    def _on_activation(self, activation: str) -> None:
+        self._edit_layer(f"Activation of {self._where()}", None, activation=activation)
 
     def _on_dropout(self, value: float) -> None:
-        self._edit_layer(f"Dropout of {self._where()}", "dropout", dropout=round(value, 4))
+        self._edit_layer(f"Dropout of {self._where()}", "dropout", dropout=value)
 
-    def _on_loss(self, index: int) -> None:
-        self._edit_layer("Loss", None, loss=self.loss.itemData(index))
+    def _on_loss(self, loss: str) -> None:
+        self._edit_layer("Loss", None, loss=loss)

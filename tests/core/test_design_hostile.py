@@ -5,7 +5,6 @@ import json
 import pytest
 
 from nnviz.core.design import DatasetSpec, Design
-from nnviz.core.fields import MAX_PROBLEMS
 from nnviz.core.files import design_file
 from nnviz.core.files.design_file import (
     DesignFileError,
@@ -14,6 +13,7 @@ from nnviz.core.files.design_file import (
     load_design,
     save_design,
 )
+from nnviz.core.schema.fields import MAX_PROBLEMS
 
 
 def problems_in(path) -> list[str]:

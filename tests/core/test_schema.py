@@ -19,9 +19,9 @@ from nnviz.core.design import (
     TrainingSpec,
     output_mismatch,
 )
-from nnviz.core.fields import Choice, Number, Section, Whole
 from nnviz.core.nn.network import DesignMismatch, resolve_network
 from nnviz.core.schema import InvalidDesign, UnknownPath, field, paths, value_at, with_value
+from nnviz.core.schema.fields import Choice, Number, Section, Whole
 
 # --- every field once -------------------------------------------------------------------------
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from nnviz.core.design import Design
-from nnviz.core.fields import DuplicateKeys, is_int, kind_of, short
 from nnviz.core.files.atomic import atomic_write_text
 from nnviz.core.schema import CURRENT_VERSION, FORMAT, InvalidDesign, read_design, to_document
+from nnviz.core.schema.fields import DuplicateKeys, is_int, kind_of, short
 
 #: ``MIGRATIONS[n]`` turns a version ``n`` document into a version ``n + 1`` document.
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}

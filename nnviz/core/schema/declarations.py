@@ -1,24 +1,12 @@
-"""The design schema: every field of a design declared once, with its limits and help text.
+"""The declarations: each field of a design once, with its rule and the sentence that explains it.
 
-The dataclasses of :mod:`nnviz.core.design` give each field its type and default; this module
-gives it its rule (:mod:`nnviz.core.fields`) and the sentence that explains it. From these
-declarations come the design file's checks, the settings forms' ranges and tooltips, the
-layer inspector, ``docs/design.schema.json`` and the path API that sweeps and lessons use::
-
-    field("training.optimizer.learning_rate").rule.high   # 100.0
-    value_at(design, "layers[0].units")                    # 4
-    with_value(design, "dataset.noise", 0.2)               # a new, checked Design
-
-``python -m nnviz.core.schema`` writes the JSON Schema to ``docs/design.schema.json``.
+The dataclasses of :mod:`nnviz.core.design` give each field its type and default; here each
+gets its kind and limits (:mod:`nnviz.core.schema.fields`) and its help text, and the rules
+between fields are stated. ``DESIGN`` is the whole design.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import sys
-from dataclasses import dataclass, fields, is_dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from nnviz.core.data.catalog import CLASSES_RANGE, NOISE_RANGE, POINTS_RANGE, TRAIN_FRACTION_RANGE
@@ -51,7 +39,7 @@ from nnviz.core.design import (
     TrainingSpec,
     output_mismatch,
 )
-from nnviz.core.fields import (
+from nnviz.core.schema.fields import (
     INVALID,
     Choice,
     Flag,
@@ -62,35 +50,8 @@ from nnviz.core.fields import (
     Section,
     Text,
     Whole,
-    close_match,
     not_one_of,
 )
-
-FORMAT = "nnviz-design"
-#: The format's version; a change of format adds a migration in nnviz.core.files.design_file.
-CURRENT_VERSION = 1
-SCHEMA_FILE = Path(__file__).parents[2] / "docs" / "design.schema.json"
-
-
-class InvalidDesign(ValueError):
-    """A design breaks the schema; ``problems`` lists each one as ``"field.path: message"``."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__(self._message())
-
-    def _message(self) -> str:
-        if len(self.problems) == 1:
-            return self.problems[0]
-        return f"{len(self.problems)} problems\n" + "\n".join(f"  {p}" for p in self.problems)
-
-
-class UnknownPath(KeyError):
-    """No design field has this path."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
 
 # --- rules between fields -----------------------------------------------------------------
 
@@ -376,167 +337,3 @@ DESIGN = Section(
     quiet=("$schema",),
     help="An nnviz design: data, inputs, hidden layers, output and training settings.",
 )
-
-
-# --- the path API -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Field:
-    """One field of a design: its path, its rule (kind, limits, choices, help) and default."""
-
-    path: str
-    rule: Any
-    default: Any
-
-    @property
-    def kind(self) -> str:
-        """``"whole"``, ``"number"``, ``"choice"``, ``"text"``, ``"flag"`` or ``"names"``."""
-        return type(self.rule).__name__.lower()
-
-    @property
-    def help(self) -> str:
-        return self.rule.help
-
-
-_STEP = re.compile(r"([A-Za-z_]\w*)((?:\[\d+\])*)$")
-
-
-def _split(path: str) -> list[str | int]:
-    """``"layers[0].units"`` as ``["layers", 0, "units"]``; ``UnknownPath`` if malformed."""
-    steps: list[str | int] = []
-    for part in path.split("."):
-        match = _STEP.match(part)
-        if not match:
-            raise UnknownPath(f"{path!r} is not a field path (like 'layers[0].units')")
-        steps.append(match.group(1))
-        steps.extend(int(i) for i in re.findall(r"\d+", match.group(2)))
-    return steps
-
-
-def _generic(path: str) -> str:
-    return re.sub(r"\[\d+\]", "[]", path)
-
-
-def _walk(section: Section, prefix: str = "", value: Any = None):
-    """Every leaf ``(path, rule, default)`` below ``section``, in file order: generic paths
-    (``layers[].units``), or numbered ones for each item of ``value`` (a design)."""
-    for name, rule in section.rules.items():
-        path = f"{prefix}.{name}" if prefix else name
-        part = None if value is None else getattr(value, name)
-        if isinstance(rule, Section):
-            yield from _walk(rule, path, part)
-        elif isinstance(rule, ListOf):
-            if value is None:
-                yield from _walk(rule.item, f"{path}[]")
-            for i, item in enumerate(part or ()):
-                yield from _walk(rule.item, f"{path}[{i}]", item)
-        else:
-            yield path, rule, section.defaults[name]
-
-
-_FIELDS = {path: Field(path, rule, default) for path, rule, default in _walk(DESIGN)}
-
-
-def field(path: str) -> Field:
-    """The field at ``path`` (any list index: ``layers[3].units`` is a layer's width)."""
-    generic = _generic(path)
-    found = _FIELDS.get(generic)
-    if found is None:
-        _split(path)
-        inside = [p[len(generic) + 1 :] for p in _FIELDS if p.startswith(generic + ".")]
-        if inside:
-            below = ", ".join(p for p in inside if "." not in p)
-            raise UnknownPath(f"{path!r} is a section, not a field (its fields: {below})")
-        close = close_match(generic, _FIELDS)
-        hint = f"; did you mean {close[0].replace('[]', '[0]')!r}?" if close else ""
-        raise UnknownPath(f"{path!r}: no such field{hint}")
-    return replace(found, path=path)
-
-
-def paths(design: Design | None = None) -> tuple[str, ...]:
-    """Every field path: of ``design`` with its layers numbered, or generic (``layers[]``)."""
-    if design is None:
-        return tuple(_FIELDS)
-    return tuple(path for path, _rule, _default in _walk(DESIGN, "", design))
-
-
-def value_at(design: Design, path: str) -> Any:
-    """The value of the field at ``path`` in ``design``."""
-    field(path)
-    value: Any = design
-    for step in _split(path):
-        if isinstance(step, int):
-            if step >= len(value):
-                raise UnknownPath(f"{path!r}: the design has {len(value)} hidden layer(s)")
-            value = value[step]
-        else:
-            value = getattr(value, step)
-    return value
-
-
-def with_value(design: Design, path: str, value: Any) -> Design:
-    """A new design with ``value`` at ``path``, checked as a design file is (``InvalidDesign``)."""
-    value_at(design, path)
-    document = to_document(design)
-    *parents, last = _split(path)
-    target = document
-    for step in parents:
-        target = target[step]
-    target[last] = list(value) if isinstance(value, tuple) else value
-    return read_design(document)
-
-
-# --- reading and writing documents ----------------------------------------------------------
-
-
-def read_design(document: Any) -> Design:
-    """The design a (current-version) document describes; ``InvalidDesign`` lists every problem."""
-    problems = Problems()
-    design = DESIGN.read(document, "", problems)
-    if problems.found:
-        raise InvalidDesign(problems.listed())
-    return design
-
-
-def to_document(value: Any) -> Any:
-    """A design (or part of one) as plain JSON values: every field, tuples as lists."""
-    if is_dataclass(value):
-        return {f.name: to_document(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, tuple | list):
-        return [to_document(item) for item in value]
-    return value
-
-
-def json_schema(format_name: str, version: int) -> dict:
-    """The design file format as JSON Schema (draft 2020-12), for editors and other tools."""
-    schema = DESIGN.json_schema()
-    schema["properties"] = {
-        "$schema": {"type": "string", "description": "Where an editor finds this schema."},
-        "format": {"const": format_name, "description": "Says this is an nnviz design."},
-        "version": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": version,
-            "description": "The format version; nnviz upgrades older ones when it opens them.",
-        },
-        **schema["properties"],
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "nnviz design",
-        "description": DESIGN.help,
-        **schema,
-        "required": ["format", "version"],
-    }
-
-
-def schema_text() -> str:
-    """``docs/design.schema.json`` as it should read."""
-    return json.dumps(json_schema(FORMAT, CURRENT_VERSION), indent=2, ensure_ascii=False) + "\n"
-
-
-if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else SCHEMA_FILE
-    target.write_text(schema_text(), encoding="utf-8")
-    print(f"wrote {target}")

@@ -1,0 +1,248 @@
+"""The Data tab: which data set, its generator's settings, or the columns of a CSV file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
+
+from nnviz.core.data import CATALOG, inspect_csv
+from nnviz.core.data.dataset import DatasetError
+from nnviz.core.design import Design
+from nnviz.core.schema import field, replaced
+from nnviz.ui.settings.form import ChoiceCombo, NumberSpin, whole_spin
+from nnviz.ui.settings.tab import SettingsTab
+
+
+class DataTab(SettingsTab):
+    """The data set and its settings; a CSV file's label and feature columns."""
+
+    def __init__(self, commit) -> None:
+        super().__init__(commit)
+        self._csv_columns: tuple[str, ...] = ()
+        self._csv_source = ""  # the file _csv_columns were read from
+        self.dataset = QComboBox(objectName="datasetCombo")
+        self.dataset.setToolTip(field("dataset.name").help)
+        self.dataset.setModel(_grouped_catalog_model())
+        self.dataset.setMaxVisibleItems(30)
+        self.dataset.activated.connect(self._on_dataset)
+        self.description = QLabel(objectName="datasetDescription", wordWrap=True)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        self.noise = NumberSpin("noiseSpin", "dataset.noise", 5, scale=100, suffix=" %")
+        self.points = whole_spin("pointsSpin", "dataset.points", 50)
+        self.train_share = NumberSpin(
+            "trainShareSpin", "dataset.train_fraction", 10, scale=100, suffix=" %"
+        )
+        self.classes = whole_spin("classesSpin", "dataset.classes")
+        self.data_seed = whole_spin("dataSeedSpin", "dataset.seed")
+        self.csv_path = QLineEdit(objectName="csvPath", placeholderText="Choose a CSV file…")
+        self.csv_path.setToolTip(field("dataset.path").help)
+        self.csv_path.editingFinished.connect(lambda: self._on_csv_path(self.csv_path.text()))
+        browse = QPushButton("Browse…", objectName="csvBrowse")
+        browse.clicked.connect(self._browse_csv)
+        self.csv_row = QWidget()
+        row = QHBoxLayout(self.csv_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.csv_path, 1)
+        row.addWidget(browse)
+        self.csv_problem = QLabel(objectName="csvProblem", wordWrap=True)
+        self.csv_problem.setStyleSheet("color: #d0382b")
+        self.csv_label = QComboBox(objectName="csvLabel")
+        self.csv_label.setToolTip(field("dataset.label_column").help)
+        self.csv_label.activated.connect(self._on_csv_label)
+        self.csv_task = ChoiceCombo("csvTask", "dataset.task")
+        self.csv_features = QListWidget(objectName="csvFeatures")
+        self.csv_features.setToolTip(field("dataset.feature_columns").help)
+        self.csv_features.setMaximumHeight(140)
+        self.csv_features.itemChanged.connect(self._on_csv_features)
+
+        form = self.form
+        form.addRow("Data set", self.dataset)
+        form.addRow(self.description)
+        self.add_row("Noise", self.noise)
+        self.add_row("Points", self.points)
+        self.add_row("Training share", self.train_share)
+        self.add_row("Classes", self.classes)
+        self.add_row("Seed", self.data_seed, undo_text="Data seed")
+        form.addRow("File", self.csv_row)
+        form.addRow(self.csv_problem)
+        form.addRow("Label column", self.csv_label)
+        self.add_row("Task", self.csv_task)
+        form.addRow("Feature columns", self.csv_features)
+
+    def show_design(self, design: Design) -> None:
+        super().show_design(design)
+        spec = design.dataset
+        info = CATALOG.get(spec.name)
+        self.dataset.setCurrentIndex(self.dataset.findData(spec.name))
+        self.description.setText(info.description if info else "")
+        if spec.task is None:
+            self.csv_task.show_value("classification")
+        uses = info.uses if info else frozenset()
+        form = self.form
+        for widget, key in (
+            (self.noise, "noise"),
+            (self.points, "points"),
+            (self.train_share, "train_fraction"),
+            (self.classes, "classes"),
+        ):
+            form.setRowVisible(widget, key in uses)
+        is_csv = spec.name == "csv"
+        for widget in (self.csv_row, self.csv_label, self.csv_task, self.csv_features):
+            form.setRowVisible(widget, is_csv)
+        if is_csv:
+            self._show_csv(spec)
+        form.setRowVisible(self.csv_problem, is_csv and bool(self.csv_problem.text()))
+
+    def _show_csv(self, spec) -> None:
+        if spec.path and spec.path != self._csv_source:
+            self._read_csv_columns(spec.path)
+        self.csv_path.setText(spec.path or "")
+        self.csv_label.clear()
+        self.csv_label.addItems(self._csv_columns)
+        self.csv_label.setCurrentIndex(
+            self._csv_columns.index(spec.label_column)
+            if spec.label_column in self._csv_columns
+            else -1
+        )
+        self.csv_features.clear()
+        chosen = spec.feature_columns
+        for column in self._csv_columns:
+            if column == spec.label_column:
+                continue
+            item = QListWidgetItem(column)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = chosen is None or column in chosen
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.csv_features.addItem(item)
+
+    # --- edits ----------------------------------------------------------------------------
+
+    def choose_dataset(self, name: str) -> None:
+        """Switch to data set ``name`` (with its default number of points)."""
+        info = CATALOG[name]
+        self.commit(f"Data set {info.title}", None, lambda d: _switch_dataset(d, name))
+
+    def _on_dataset(self, index: int) -> None:
+        name = self.dataset.itemData(index)
+        if name:
+            self.choose_dataset(name)
+        else:  # a group header: keep the current choice shown
+            self.dataset.setCurrentIndex(self.dataset.findData(self.design.dataset.name))
+
+    def _browse_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open a CSV file",
+            self.csv_path.text(),
+            "CSV files (*.csv *.csv.gz);;All files (*)",
+        )
+        if path:
+            self._on_csv_path(path)
+
+    def _on_csv_path(self, path: str) -> None:
+        """Read the file's columns; label the last column and use the other numeric ones."""
+        path = path.strip()
+        if not path or path == (self.design.dataset.path or ""):
+            return
+        try:
+            summary = inspect_csv(path)
+        except (DatasetError, OSError) as error:
+            self.csv_problem.setText(str(error))
+            self.form.setRowVisible(self.csv_problem, True)
+            return
+        self.csv_problem.setText("")
+        self._csv_source = path
+        self._csv_columns = tuple(summary.columns)
+        label = summary.columns[-1]
+        features = tuple(
+            c
+            for c, numeric in zip(summary.columns, summary.numeric, strict=True)
+            if numeric and c != label
+        )
+        self.commit(
+            f"CSV file {Path(path).name}",
+            None,
+            lambda d: _with_dataset(
+                d,
+                path=path,
+                label_column=label,
+                feature_columns=features,
+                task=d.dataset.task or "classification",
+            ),
+        )
+
+    def _on_csv_label(self, index: int) -> None:
+        label = self.csv_label.itemText(index)
+        features = tuple(c for c in (self.design.dataset.feature_columns or ()) if c != label)
+        self.commit(
+            "Label column",
+            None,
+            lambda d: _with_dataset(d, label_column=label, feature_columns=features),
+        )
+
+    def _on_csv_features(self, _item) -> None:
+        chosen = tuple(
+            self.csv_features.item(i).text()
+            for i in range(self.csv_features.count())
+            if self.csv_features.item(i).checkState() == Qt.CheckState.Checked
+        )
+        self.commit(
+            "Feature columns", None, lambda d: replaced(d, "dataset.feature_columns", chosen)
+        )
+
+    def _read_csv_columns(self, path: str) -> None:
+        """Remember the columns of the CSV file at ``path`` (or why it cannot be read)."""
+        self._csv_source = path
+        self._csv_columns = ()
+        self.csv_problem.setText("")
+        try:
+            self._csv_columns = tuple(inspect_csv(path).columns)
+        except (DatasetError, OSError) as error:
+            self.csv_problem.setText(str(error))
+
+
+def _with_dataset(design: Design, **changes) -> Design:
+    for key, value in changes.items():
+        design = replaced(design, f"dataset.{key}", value)
+    return design
+
+
+def _switch_dataset(design: Design, name: str) -> Design:
+    info = CATALOG[name]
+    changes = {"name": name}
+    if info.default_points is not None and "points" in info.uses:
+        changes["points"] = info.default_points
+    return _with_dataset(design, **changes)
+
+
+def _grouped_catalog_model() -> QStandardItemModel:
+    """The catalogue as a combo model: a bold, unselectable header per group."""
+    model = QStandardItemModel()
+    group = None
+    for info in CATALOG.values():
+        if info.group != group:
+            group = info.group
+            header = QStandardItem(group)
+            header.setFlags(Qt.ItemFlag.NoItemFlags)
+            font = header.font()
+            font.setBold(True)
+            header.setFont(font)
+            model.appendRow(header)
+        item = QStandardItem("    " + info.title)
+        item.setData(info.name, Qt.ItemDataRole.UserRole)
+        item.setToolTip(info.description)
+        model.appendRow(item)
+    return model
