@@ -32,7 +32,7 @@ def _document(**changes) -> dict:
 
 
 def _cases(size: int) -> dict[str, str]:
-    keys = {f"junk{i:08d}": i for i in range(size // 20)}
+    keys = {f"junk{i:08d}": i for i in range(size // 24)}
     features = list(range(size // 8))
     columns = [f"c{i}" for i in range(50_000)]
     return {
