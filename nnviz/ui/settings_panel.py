@@ -8,13 +8,14 @@ commits with the same key into one undo step.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QTabWidget
+from PySide6.QtWidgets import QComboBox, QTabWidget, QWidget
 
 from nnviz.core.design import Design
 from nnviz.core.nn.torch_engine import torch_status
+from nnviz.core.schema import field
 from nnviz.ui.settings.data_tab import DataTab
 from nnviz.ui.settings.training_tab import TrainingTab
 
@@ -57,6 +58,23 @@ class SettingsPanel(QTabWidget):
             self.training_tab.show_design(design)
         finally:
             self._updating = False
+
+    def row(self, path: str) -> QWidget:
+        """The widget that edits the field at ``path`` (``UnknownPath`` says what was meant)."""
+        field(path)
+        for tab in (self.data_tab, self.training_tab):
+            if path in tab.rows:
+                return tab.rows[path]
+        raise KeyError(f"{path!r} is not edited in the settings panel")
+
+    def hide_fields(self, paths: Iterable[str]) -> None:
+        """Hide the rows of the fields at ``paths`` (and show every other that applies)."""
+        paths = set(paths)
+        for path in paths:
+            self.row(path)
+        for tab in (self.data_tab, self.training_tab):
+            tab.hidden = paths & set(tab.rows)
+        self.set_design(self._design)
 
     def _commit(self, text: str, key: str | None, make: Callable[[Design], Design]) -> None:
         if self._updating:

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
-from nnviz.core.schema import field, value_at
+from nnviz.core.schema import UnknownPath, field, value_at
 from nnviz.ui.layer_inspector import LayerInspector
 from nnviz.ui.settings_panel import SettingsPanel
 
@@ -149,3 +149,26 @@ def test_the_inspector_edits_a_layer_through_the_schemas_controls(qtbot):
     design, text, key = edits[-1]
     assert design.layers[1].dropout == 0.95 and key == "layer1.dropout"
     assert text == "Dropout of layer 2"
+
+
+def test_a_lesson_can_hide_fields_by_their_path(panel):
+    rate = panel.row("training.optimizer.learning_rate")
+    assert rate is panel.learning_rate
+    form = panel.training_tab.form
+    panel.hide_fields(["training.optimizer.learning_rate", "dataset.name", "training.l2"])
+    assert not form.isRowVisible(rate) and not form.isRowVisible(panel.training_tab.l2)
+    assert not panel.data_tab.form.isRowVisible(panel.dataset)
+    assert form.isRowVisible(panel.training_tab.batch_size)
+    panel.set_design(Design(training=TrainingSpec(optimizer=OptimizerSpec("adam"))))
+    assert not form.isRowVisible(rate)  # stays hidden through a new design
+    assert form.isRowVisible(panel.training_tab.optimizer_params["beta1"])
+    panel.hide_fields([])
+    assert form.isRowVisible(rate) and form.isRowVisible(panel.training_tab.l2)
+    assert not form.isRowVisible(panel.training_tab.optimizer_params["momentum"])  # adam
+
+
+def test_hiding_a_wrong_path_says_what_was_meant(panel):
+    with pytest.raises(UnknownPath, match=r"did you mean 'training\.batch_size'"):
+        panel.hide_fields(["training.batch_sise"])
+    with pytest.raises(KeyError, match="not edited in the settings panel"):
+        panel.row("layers[0].units")

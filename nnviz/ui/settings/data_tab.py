@@ -69,21 +69,20 @@ class DataTab(SettingsTab):
         self.csv_features.itemChanged.connect(self._on_csv_features)
 
         form = self.form
-        form.addRow("Data set", self.dataset)
+        self.add_field_row("Data set", "dataset.name", self.dataset)
         form.addRow(self.description)
         self.add_row("Noise", self.noise)
         self.add_row("Points", self.points)
         self.add_row("Training share", self.train_share)
         self.add_row("Classes", self.classes)
         self.add_row("Seed", self.data_seed, undo_text="Data seed")
-        form.addRow("File", self.csv_row)
+        self.add_field_row("File", "dataset.path", self.csv_row)
         form.addRow(self.csv_problem)
-        form.addRow("Label column", self.csv_label)
+        self.add_field_row("Label column", "dataset.label_column", self.csv_label)
         self.add_row("Task", self.csv_task)
-        form.addRow("Feature columns", self.csv_features)
+        self.add_field_row("Feature columns", "dataset.feature_columns", self.csv_features)
 
-    def show_design(self, design: Design) -> None:
-        super().show_design(design)
+    def show_rest(self, design: Design) -> None:
         spec = design.dataset
         info = CATALOG.get(spec.name)
         self.dataset.setCurrentIndex(self.dataset.findData(spec.name))

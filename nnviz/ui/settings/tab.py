@@ -20,6 +20,8 @@ class SettingsTab(QScrollArea):
     ``show_design`` sets every bound control from the design, so none can show a value the
     design does not hold; a finished change commits ``replaced(design, path, value)``. Value
     controls (spin boxes, number fields) merge consecutive changes into one undo step.
+    ``rows`` finds a field's row by its path, and rows whose path is in ``hidden`` stay hidden
+    (a lesson hides what it does not need yet).
     """
 
     def __init__(self, commit: Commit) -> None:
@@ -27,6 +29,8 @@ class SettingsTab(QScrollArea):
         self.commit = commit
         self.design = Design()
         self.controls: dict[str, QWidget] = {}
+        self.rows: dict[str, QWidget] = {}
+        self.hidden: set[str] = set()
         page = QWidget()
         self.form = QFormLayout(page)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -40,16 +44,29 @@ class SettingsTab(QScrollArea):
         self.form.addRow(label, control)
         self.bind(control, undo_text or label)
 
+    def add_field_row(self, label: str, path: str, widget: QWidget) -> None:
+        """Add a row for the field at ``path`` whose widget edits it in its own way."""
+        self.form.addRow(label, widget)
+        self.rows[path] = widget
+
     def bind(self, control, undo_text: str) -> None:
         path = control.path
-        self.controls[path] = control
+        self.controls[path] = self.rows[path] = control
         merge = path if control.merges else None
         control.sigCommitted.connect(
             lambda value: self.commit(undo_text, merge, lambda d: replaced(d, path, value))
         )
 
     def show_design(self, design: Design) -> None:
-        """Show ``design`` in every bound control."""
+        """Show ``design`` in every bound control, then the rest; hidden rows stay hidden."""
         self.design = design
         for path, control in self.controls.items():
             control.show_value(value_at(design, path))
+        for widget in self.rows.values():
+            self.form.setRowVisible(widget, True)
+        self.show_rest(design)
+        for path in self.hidden:
+            self.form.setRowVisible(self.rows[path], False)
+
+    def show_rest(self, design: Design) -> None:
+        """What the bound controls do not show: which rows apply to this design."""

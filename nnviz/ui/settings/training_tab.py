@@ -95,8 +95,7 @@ class TrainingTab(SettingsTab):
         if not available:
             item.setToolTip(message)
 
-    def show_design(self, design: Design) -> None:
-        super().show_design(design)
+    def show_rest(self, design: Design) -> None:
         t = design.training
         for param, widget in self.optimizer_params.items():
             self.form.setRowVisible(widget, t.optimizer.name in OPTIMIZER_PARAMETERS[param][1])
