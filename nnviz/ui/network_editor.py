@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QPointF, Signal
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Signal
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QGraphicsView, QMenu
 
@@ -49,6 +49,7 @@ class NetworkEditor(QGraphicsView):
         self._design = Design()
         self._facts = DataFacts()
         self._drawn = False
+        self._own_edit: Design | None = None  # the last design this editor proposed
         self._layers_before_perceptron: tuple[LayerSpec, ...] = ()
         self._user_zoomed = False
         self._rebuild()
@@ -64,10 +65,13 @@ class NetworkEditor(QGraphicsView):
         if facts is not None:
             self._facts = facts
         same_drawing = replace(design, training=self._design.training) == self._design
+        own_edit, self._own_edit = design == self._own_edit, None
         self._design = design
         if same_drawing and facts is None and self._drawn:
             return  # training settings are not drawn
-        self._rebuild()  # keeps the weights shown while they still fit the network
+        # keeps the weights shown while they still fit the network; after a click on the
+        # diagram, what was under the mouse stays there, so a second click hits it again
+        self._rebuild(keep_in_place=own_edit)
 
     def set_params(self, params) -> None:
         """Colour the edges by the weights ``[(W, b), ...]``; None shows the bare structure."""
@@ -223,13 +227,27 @@ class NetworkEditor(QGraphicsView):
             self.sigMessage.emit(str(refused))
             return
         if design != self._design:
+            self._own_edit = design
             self.sigEdit.emit(design, text)
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, keep_in_place: bool = False) -> None:
+        corner = self.mapToScene(0, 0)
         self.setBackgroundBrush(self.palette().color(QPalette.ColorRole.Base))
         self._scene.draw(self._design, self._facts, self.palette())
         self._drawn = True
         self.setToolTip("")
         self.setAccessibleName(f"Network with {len(self._design.layers)} hidden layers")
-        if not self._user_zoomed:
+        if not self._user_zoomed and not (keep_in_place and self._keep_in_place(corner)):
             self.fit()
+
+    def _keep_in_place(self, corner: QPointF) -> bool:
+        """Keep the zoom and the scene point at the view's top-left ``corner`` when the new
+        drawing still fits that way; False (nothing done) when it does not."""
+        scale = self.transform().m11()
+        view = self.viewport().rect()
+        visible = QRectF(corner, QSizeF(view.width() / scale, view.height() / scale))
+        if not visible.contains(self._scene.itemsBoundingRect().adjusted(-12, -12, 12, 12)):
+            return False
+        self.setSceneRect(visible)
+        self.centerOn(visible.center())
+        return True

@@ -264,3 +264,22 @@ def test_hovering_an_edge_or_a_neuron_shows_its_current_values(qtbot, editor):
         qtbot.waitUntil(item.isUnderMouse)
     assert edge.toolTip() == "weight +0.5000"
     assert "bias: -0.7500" in neuron.toolTip()
+
+
+def test_the_diagram_buttons_stay_in_place_after_a_click(qtbot, editor):
+    """Two clicks on "− layer" in the same place remove two layers (issue 14, item 15)."""
+    editor.set_design(Design(layers=(LayerSpec(4),) * 4), FACTS)
+
+    def where(name: str):
+        return editor.mapFromScene(editor.item(name).sceneBoundingRect().center())
+
+    remove, add_unit = where("removeLayer"), where("addUnit0")
+    click(qtbot, editor, "removeLayer")
+    assert (where("removeLayer"), where("addUnit0")) == (remove, add_unit)
+    QTest.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=remove)
+    qtbot.waitUntil(lambda: len(editor.design.layers) == 2, timeout=2000)
+    click(qtbot, editor, "addUnit0")
+    assert editor.design.layers[0].units == 5 and where("addUnit0") == add_unit
+    editor.set_design(Design(), FACTS)  # another design: fitted afresh
+    visible = editor.mapToScene(editor.viewport().rect()).boundingRect()
+    assert visible.contains(editor.scene().itemsBoundingRect())
