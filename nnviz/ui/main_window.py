@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 from nnviz.core.data import DatasetError, load_dataset, save_dataset_csv
 from nnviz.core.design import Design
 from nnviz.core.files.bundled import resource
+from nnviz.core.files.weights_io import WEIGHT_FORMATS
 from nnviz.ui.data_facts import data_facts
 from nnviz.ui.document import Document, show_problems
 from nnviz.ui.guide import GuideDialog
@@ -367,7 +368,25 @@ class MainWindow(QMainWindow):
         if path is not None:
             event.acceptProposedAction()
             # open after the drop returns, so a dialog does not block the drag source
-            QTimer.singleShot(0, lambda: self.open_design(path))
+            QTimer.singleShot(0, lambda: self.open_file(path))
+
+    def open_file(self, path) -> bool:
+        """Open a file by what it holds: a CSV data set, a network's weights, or a design."""
+        name = Path(path).name.lower()
+        if name.endswith((".csv", ".csv.gz")):
+            problem = self.settings_panel.open_csv(str(path))
+            if problem:
+                show_problems(
+                    self,
+                    "loadErrorDialog",
+                    "Cannot use the data",
+                    f"{Path(path).name} cannot be read:",
+                    [problem],
+                )
+            return not problem
+        if Path(name).suffix in WEIGHT_FORMATS:
+            return self.transfer.open_dropped(path)
+        return self.open_design(path)
 
 
 def _dropped_file(mime) -> str | None:

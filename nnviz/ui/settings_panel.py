@@ -76,6 +76,11 @@ class SettingsPanel(QTabWidget):
             tab.hidden = paths & set(tab.rows)
         self.set_design(self._design)
 
+    def open_csv(self, path: str) -> str:
+        """Learn from the CSV file at ``path`` (see :meth:`DataTab.open_csv`)."""
+        self.setCurrentWidget(self.data_tab)
+        return self.data_tab.open_csv(path)
+
     def _commit(self, text: str, key: str | None, make: Callable[[Design], Design]) -> None:
         if self._updating:
             return

@@ -250,6 +250,20 @@ class TransferActions(QObject):
         self._pending = (self.session.generation, network, Path(path).name)
         return True
 
+    def open_dropped(self, path) -> bool:
+        """A weights file dropped on the window: its weights go into the current network when
+        they fit it, otherwise its whole network opens as a new design."""
+        try:
+            network = load_weights(path)
+            run = self._current_run()
+            fits = run is not None
+            if fits:
+                check_compatible(run.spec, network.params)
+                check_inputs(network, self.session.pipeline)
+        except WeightsFileError:
+            fits = False
+        return self.import_weights(path) if fits else self.open_network_file(path)
+
     def _on_run_started(self, info) -> None:
         self._update_enabled()
         if self._pending is None:

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QWidget
 
 from nnviz.core.design import Design, LayerSpec, OutputSpec
 from nnviz.core.files.design_file import load_design, save_design
+from nnviz.core.files.weights_io import save_weights
+from nnviz.core.run.trainer import Trainer
 from nnviz.ui import main_window
 from nnviz.ui.main_window import MainWindow, is_structural
 
@@ -48,6 +50,7 @@ class RecordingSession(QObject):
         self.run_info = None
         self.pipeline = None
         self.dataset = None
+        self.generation = 0
         self.calls: list[tuple] = []
 
     def set_design(self, design, *, structural, base_dir=None) -> None:
@@ -323,9 +326,8 @@ def test_recent_files_are_remembered_across_windows(make_window, tmp_path):
     assert later.recent_files()[0] == str(paths[1])
 
 
-def test_dropping_a_design_file_opens_it(qtbot, window, tmp_path):
-    path = tmp_path / "dropped.json"
-    save_design(XOR_NETWORK, path)
+def drop_file(window: MainWindow, path) -> None:
+    """Drag ``path`` onto the diagram and drop it there."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     point = window.rect().center()
@@ -346,8 +348,47 @@ def test_dropping_a_design_file_opens_it(qtbot, window, tmp_path):
         Qt.KeyboardModifier.NoModifier,
     )
     QApplication.sendEvent(window.editor.viewport(), drop)
+
+
+def test_dropping_a_design_file_opens_it(qtbot, window, tmp_path):
+    path = tmp_path / "dropped.json"
+    save_design(XOR_NETWORK, path)
+    drop_file(window, path)
     qtbot.waitUntil(lambda: window.path == path, timeout=2000)
     assert window.design == XOR_NETWORK
+
+
+def test_dropping_a_csv_file_uses_it_as_the_data(qtbot, window, tmp_path):
+    """A dropped .csv is data, not a broken design file (issue 14, item 11)."""
+    path = tmp_path / "points.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
+    drop_file(window, path)
+    qtbot.waitUntil(lambda: window.design.dataset.name == "csv", timeout=2000)
+    dataset = window.design.dataset
+    assert (dataset.path, dataset.label_column, dataset.feature_columns) == (
+        str(path),
+        "label",
+        ("a", "b"),
+    )
+    assert window.findChild(QMessageBox, "loadErrorDialog") is None
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"\xff\xfe\x00not text")
+    drop_file(window, broken)
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "loadErrorDialog") is not None)
+    dialog = window.findChild(QMessageBox, "loadErrorDialog")
+    assert "broken.csv cannot be read" in dialog.text() and "JSON" not in dialog.informativeText()
+    dialog.close()
+    assert window.design.dataset.path == str(path)
+
+
+def test_dropping_a_weights_file_opens_its_network(qtbot, window, tmp_path):
+    trainer = Trainer(XOR_NETWORK)
+    path = tmp_path / "trained.npz"
+    save_weights(path, XOR_NETWORK, trainer.spec, trainer.engine.get_params(), trainer.pipeline)
+    drop_file(window, path)
+    qtbot.waitUntil(lambda: window.design == XOR_NETWORK, timeout=2000)
+    assert window.path is None
+    assert window.findChild(QMessageBox, "loadErrorDialog") is None
 
 
 def test_examples_menu_opens_an_example_as_untitled(qtbot, make_window, tmp_path, monkeypatch):

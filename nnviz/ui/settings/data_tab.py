@@ -151,6 +151,12 @@ class DataTab(SettingsTab):
         if path:
             self._on_csv_path(path)
 
+    def open_csv(self, path: str) -> str:
+        """Learn from the CSV file at ``path`` (a file dropped on the window), as if chosen
+        with Browse…; returns why it cannot be read ("" when it can)."""
+        self._on_csv_path(path)
+        return self.csv_problem.text()
+
     def _on_csv_path(self, path: str) -> None:
         """Read the file's columns; label the last column and use the other numeric ones."""
         path = path.strip()
@@ -176,6 +182,7 @@ class DataTab(SettingsTab):
             None,
             lambda d: _with_dataset(
                 d,
+                name="csv",
                 path=path,
                 label_column=label,
                 feature_columns=features,
