@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
 import sys
 
 from PySide6.QtCore import QTimer
@@ -11,6 +13,18 @@ from PySide6.QtWidgets import QApplication
 from nnviz import __version__
 from nnviz.ui.main_window import MainWindow, examples_dir, window_icon
 
+#: The libraries Qt's X11 platform plugin loads, and the Debian/Ubuntu package of each. Without
+#: one, Qt prints only a generic "could not load the Qt platform plugin" and aborts.
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
 SMOKE_EPOCHS = 5
 SMOKE_TIMEOUT_MS = 120_000
 
@@ -31,6 +45,14 @@ def run_app(argv: list[str]) -> int:
     )
     parser.add_argument("--version", action="version", version=f"nnviz {__version__}")
     args = parser.parse_args(argv)
+    missing = missing_x11_packages()
+    if missing:
+        print(
+            "nnviz: Qt cannot open a window on X11 without "
+            f"{', '.join(missing)}; install them (sudo apt install {' '.join(missing)})",
+            file=sys.stderr,
+        )
+        return 1
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("nnviz")
@@ -47,6 +69,22 @@ def run_app(argv: list[str]) -> int:
     if args.design:
         window.open_design(args.design)
     return app.exec()
+
+
+def missing_x11_packages() -> list[str]:
+    """The packages Qt's X11 plugin needs that are not installed (empty unless Qt would use
+    X11 on Linux)."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    x11 = platform.startswith("xcb") or (not platform and bool(os.environ.get("DISPLAY")))
+    if not sys.platform.startswith("linux") or not x11:
+        return []
+    missing = []
+    for library, package in XCB_LIBRARIES.items():
+        try:
+            ctypes.CDLL(library)
+        except OSError:
+            missing.append(package)
+    return missing
 
 
 def _smoke(app: QApplication, window: MainWindow) -> int:

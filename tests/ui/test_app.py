@@ -23,3 +23,25 @@ def test_version_and_bad_flag():
     assert _nnviz("--version").stdout.startswith("nnviz ")
     result = _nnviz("--no-such-flag")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_missing_x11_library_is_named_in_one_line(monkeypatch, capsys):
+    """Without libxcb-cursor0 & co. Qt aborts with a generic message (issue 14, item 17)."""
+    from nnviz import app
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    loaded = []
+
+    def cdll(name):
+        loaded.append(name)
+        if name in ("libxcb-cursor.so.0", "libxcb-keysyms.so.1"):
+            raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(app.ctypes, "CDLL", cdll)
+    assert app.run_app([]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "libxcb-cursor0, libxcb-keysyms1" in err and "apt install" in err
+    assert set(loaded) == set(app.XCB_LIBRARIES)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert app.missing_x11_packages() == []
