@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.document = Document(self)
         self.undo_stack = self.document.undo_stack
         self._docks: list[QDockWidget] = []  # in the order they were added
+        self._problem_said = ""  # the status bar's word on unreadable data, while it stands
 
         self.editor = NetworkEditor()
         self.setCentralWidget(self.editor)
@@ -159,10 +160,20 @@ class MainWindow(QMainWindow):
         self.editor.set_design(design, facts)
         self.settings_panel.set_design(design)
         self.inspector.set_design(design)
-        if facts.problem:
-            self.statusBar().showMessage(f"The data cannot be read: {facts.problem}")
+        self._say_data_problem(facts.problem)
         structural = new_document or is_structural(old, design)
         self.training.set_design(design, structural=structural, base_dir=base_dir)
+
+    def _say_data_problem(self, problem: str) -> None:
+        """Say why the data cannot be read, until it can (then the words go)."""
+        bar = self.statusBar()
+        if problem:
+            self._problem_said = f"The data cannot be read: {problem}"
+            bar.showMessage(self._problem_said)
+        elif self._problem_said:
+            if bar.currentMessage() == self._problem_said:
+                bar.clearMessage()
+            self._problem_said = ""
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.title()}[*] — nnviz")

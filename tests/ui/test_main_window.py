@@ -545,3 +545,17 @@ def test_training_speed_follows_the_speed_box_from_the_start(make_window):
     again = make_window()  # the choice is remembered
     assert again.speed.currentData() is None
     assert ("set_speed", None) in again.training.calls
+
+
+def test_the_word_on_unreadable_data_goes_once_the_data_is_read(window, tmp_path):
+    """No stale "needs a file" while a loaded CSV trains (issue 14, item 13)."""
+    choose_dataset(window, "csv")
+    assert "needs a file" in window.statusBar().currentMessage()
+    path = tmp_path / "points.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
+    assert window.settings_panel.open_csv(str(path)) == ""
+    assert window.design.dataset.path == str(path)
+    assert window.statusBar().currentMessage() == ""
+    window.statusBar().showMessage("Saved elsewhere")
+    choose_dataset(window, "xor")
+    assert window.statusBar().currentMessage() == "Saved elsewhere"  # other words stay
