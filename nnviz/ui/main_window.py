@@ -15,7 +15,15 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QIcon, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnviz.core.data import DatasetError, load_dataset, save_dataset_csv
 from nnviz.core.design import Design
@@ -25,6 +33,7 @@ from nnviz.ui.data_facts import data_facts
 from nnviz.ui.document import Document, show_problems
 from nnviz.ui.guide import GuideDialog
 from nnviz.ui.layer_inspector import LayerInspector
+from nnviz.ui.lesson_banner import LessonBanner
 from nnviz.ui.network_editor import NetworkEditor
 from nnviz.ui.panels import install_panels
 from nnviz.ui.session.training_session import TrainingSession
@@ -82,7 +91,14 @@ class MainWindow(QMainWindow):
         self._problem_said = ""  # the status bar's word on unreadable data, while it stands
 
         self.editor = NetworkEditor()
-        self.setCentralWidget(self.editor)
+        self.lesson = LessonBanner()
+        centre = QWidget(objectName="centre")
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.lesson)
+        column.addWidget(self.editor, 1)
+        self.setCentralWidget(centre)
         self.settings_panel = SettingsPanel()
         self.settings_dock = self.add_panel(
             self.settings_panel, "Settings", "settingsDock", Qt.DockWidgetArea.LeftDockWidgetArea
@@ -158,6 +174,7 @@ class MainWindow(QMainWindow):
         base_dir = self.document.base_dir()
         facts = data_facts(design.dataset, base_dir)
         self.editor.set_design(design, facts)
+        self.lesson.set_design(design, new_document)
         self.settings_panel.set_design(design)
         self.inspector.set_design(design)
         self._say_data_problem(facts.problem)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QStyle
 
+from nnviz.core.files.bundled import lesson_order
 from nnviz.core.files.design_file import DesignFileError, load_design
 from nnviz.ui.concepts import TIPS
 
@@ -208,11 +209,12 @@ def fill_recent_menu(menu: QMenu, files: list[str], open_file, clear) -> None:
 
 
 def fill_examples_menu(menu: QMenu, folder, open_example: Callable[[Path], object]) -> None:
-    """``menu`` lists the example designs in ``folder`` by name, their lesson as tooltip."""
+    """``menu`` lists the example designs in ``folder`` in the order of their lessons, each
+    lesson as tooltip."""
     menu.clear()
     examples = sorted(
         (node for node in folder.iterdir() if node.name.endswith(".json")),
-        key=lambda node: node.name,
+        key=lambda node: lesson_order(node.name.removesuffix(".json")),
     )
     for node in examples:
         stem = node.name.removesuffix(".json")

@@ -559,3 +559,40 @@ def test_the_word_on_unreadable_data_goes_once_the_data_is_read(window, tmp_path
     window.statusBar().showMessage("Saved elsewhere")
     choose_dataset(window, "xor")
     assert window.statusBar().currentMessage() == "Saved elsewhere"  # other words stay
+
+
+def test_an_examples_lesson_stays_above_the_diagram(qtbot, window):
+    """The description is the lesson: it stays in sight with the design (issue 14, item 10)."""
+    folder = main_window.examples_dir()
+    assert window.open_example(folder.joinpath("xor-mlp.json"))
+    banner = window.findChild(QWidget, "lessonBanner")
+    assert banner.isVisible()
+    assert banner.text.text() == window.design.description
+    assert banner.title.text() == "XOR with a hidden layer"
+    assert banner.geometry().bottom() <= window.editor.geometry().top()
+    window.editor.add_layer()  # the lesson stays while the learner follows it
+    qtbot.waitUntil(lambda: len(window.design.layers) == 2)
+    assert banner.isVisible()
+    banner.findChild(QWidget, "lessonBannerClose").click()
+    assert not banner.isVisible()
+    window.undo_stack.setClean()  # no unsaved-changes prompt
+    assert window.open_example(folder.joinpath("circle.json"))
+    assert banner.isVisible() and banner.title.text() == "Circle"
+    assert window.new_design()  # no description: no banner
+    assert not banner.isVisible()
+
+
+def test_examples_are_listed_in_the_order_of_the_lessons(window):
+    window.examples_menu.aboutToShow.emit()
+    stems = [
+        a.objectName().removeprefix("actionExample_")
+        for a in window.examples_menu.actions()
+        if a.objectName().startswith("actionExample_")
+    ]
+    assert stems[:3] == ["perceptron-and", "perceptron-xor", "xor-mlp"]
+    assert stems.index("circle") < stems.index("spiral-deep") < stems.index("digits")
+    assert sorted(stems) == sorted(
+        n.name.removesuffix(".json")
+        for n in main_window.examples_dir().iterdir()
+        if n.name.endswith(".json")
+    )

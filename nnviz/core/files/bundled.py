@@ -12,3 +12,24 @@ def resource(*parts: str) -> Traversable:
     for part in parts:
         node = node.joinpath(part)
     return node
+
+
+#: The bundled examples (file stems) in the order their lessons build on each other: the
+#: perceptron and its limit, a hidden layer, harder shapes, regression, then real data.
+#: Examples not listed come after these, by name.
+LESSONS = (
+    "perceptron-and",
+    "perceptron-xor",
+    "xor-mlp",
+    "circle",
+    "spiral-deep",
+    "multiclass-spiral",
+    "sine-regression",
+    "digits",
+    "breast-cancer",
+)
+
+
+def lesson_order(stem: str) -> tuple[int, str]:
+    """Sort key of an example by its file stem: its place in LESSONS, then its name."""
+    return (LESSONS.index(stem) if stem in LESSONS else len(LESSONS), stem)
