@@ -1,22 +1,21 @@
 """The user's own tables: read a CSV file into a Dataset, and export a Dataset as CSV.
 
 Every problem is reported as a DatasetError naming the file and, for a bad cell, its row
-(counted as a spreadsheet does: the header is row 1) and column.
+(counted as a spreadsheet does: the header is row 1) and column. A column with bad cells can
+be left out, or the rows holding them dropped (``drop_bad_rows``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gzip
 import io
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from nnviz.core.data.csv_table import Table, csv_path, number_name, read_table
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.split import shuffle_split
 from nnviz.core.design import TASKS
@@ -26,130 +25,55 @@ from nnviz.core.files.atomic import atomic_write_text
 MAX_AUTO_CLASSES = 20
 #: More classes than this is almost surely a wrong label column (names, ids).
 MAX_CLASSES = 100
-DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class TaskGuess:
+    """The task nnviz guesses for a label column, and why (said to the user)."""
+
+    task: str
+    reason: str
 
 
 @dataclass(frozen=True)
 class CsvSummary:
-    """What the import dialog shows before the user picks columns."""
+    """What the Data tab shows before the user picks columns."""
 
     columns: tuple[str, ...]
     rows: int
     numeric: tuple[bool, ...]  # per column: every cell is a finite number
+    bad_cells: tuple[int, ...]  # per column: how many cells are not a finite number
+    first_problem: tuple[str | None, ...]  # per column: "row 3: 'abc' is not a number"
+    guesses: tuple[TaskGuess, ...]  # per column: the task if it were the label
 
-
-@dataclass(frozen=True)
-class _Table:
-    name: str  # the file name, for messages
-    columns: tuple[str, ...]
-    cells: list[list[str]]  # data rows, stripped
-    rows: list[int]  # each data row's row number in the file (the header is row 1)
-
-    def column(self, column: str) -> list[str]:
+    def problem(self, column: str) -> str | None:
+        """The column's first bad cell and how many there are, for a message; None if none."""
         index = self.columns.index(column)
-        return [row[index] for row in self.cells]
-
-    def numbers(self, columns: list[str] | tuple[str, ...]) -> np.ndarray:
-        """The columns as a float64 array (rows, columns); the first bad cell is an error."""
-        indices = [self.columns.index(c) for c in columns]
-        text = np.array(self.cells, dtype=str).reshape(len(self.cells), -1)[:, indices]
-        with contextlib.suppress(ValueError):
-            values = text.astype(np.float64)
-            if np.isfinite(values).all():
-                return values
-        # NumPy's parser refused something: find the first bad cell the slow, precise way
-        for row, cells in zip(self.rows, self.cells, strict=True):
-            for column, index in zip(columns, indices, strict=True):
-                problem = _number_problem(cells[index])
-                if problem:
-                    raise DatasetError(f"{self.name}, row {row}, column {column!r}: {problem}")
-        return np.array([[float(cells[i]) for i in indices] for cells in self.cells])
-
-
-def _number_problem(cell: str) -> str | None:
-    """Why ``cell`` is not a finite number, or None if it is one."""
-    if not cell:
-        return "the cell is empty"
-    try:
-        value = float(cell)
-    except ValueError:
-        return f"{cell!r} is not a number"
-    return None if math.isfinite(value) else f"{cell!r} is not a finite number"
-
-
-def csv_path(path: str | os.PathLike, base_dir: str | os.PathLike | None = None) -> Path:
-    """Where the CSV file a design names lies: ``~`` expanded, a relative path taken relative to
-    ``base_dir`` (the design file's folder). A path no file can have is a DatasetError."""
-    text = os.fspath(path)
-    if "\0" in text:
-        raise DatasetError(f"{text!r} cannot be a file path: it contains a null character")
-    try:
-        resolved = Path(text).expanduser()
-    except RuntimeError:  # pathlib's way to say "~name" names no user
-        user = text[1:].replace("\\", "/").split("/", 1)[0]
-        raise DatasetError(f"{text}: there is no user {user!r} whose home folder ~ names") from None
-    if not resolved.is_absolute() and base_dir is not None:
-        resolved = Path(base_dir) / resolved
-    return resolved
-
-
-def _open_text(path: Path):
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", newline="", encoding="utf-8-sig")
-    return open(path, newline="", encoding="utf-8-sig")
-
-
-def _read_table(path: str | os.PathLike) -> _Table:
-    path = csv_path(path)
-    name = path.name
-    try:
-        with _open_text(path) as file:
-            text = file.read()
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DatasetError(f"{path} is a folder, not a CSV file") from None
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError):
-        raise DatasetError(f"{name} is not a UTF-8 text (CSV) file") from None
-    except OSError as error:
-        raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
-
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        records = [(reader.line_num, row) for row in reader]
-    except csv.Error as error:
-        raise DatasetError(f"{name}, row {reader.line_num}: {error}") from None
-    records = [(line, [cell.strip() for cell in row]) for line, row in records if any(row)]
-    if not records:
-        raise DatasetError(f"{name} is empty")
-
-    columns = records[0][1]
-    for index, column in enumerate(columns, start=1):
-        if not column:
-            raise DatasetError(f"{name}: column {index} of the header has no name")
-        if columns.index(column) != index - 1:
-            raise DatasetError(f"{name}: the header names column {column!r} twice")
-    data = records[1:]
-    if not data:
-        raise DatasetError(f"{name} has a header but no data rows")
-    for line, row in data:
-        if len(row) != len(columns):
-            raise DatasetError(
-                f"{name}, row {line} has {len(row)} cells but the header has {len(columns)} columns"
-            )
-    return _Table(name, tuple(columns), [row for _, row in data], [line for line, _ in data])
+        first, count = self.first_problem[index], self.bad_cells[index]
+        if first is None:
+            return None
+        more = f" (and {count - 1} more bad cell{'s' if count > 2 else ''})" if count > 1 else ""
+        return f"column {column!r}, {first}{more}"
 
 
 def inspect_csv(path: str | os.PathLike) -> CsvSummary:
-    """Column names, number of data rows, and which columns are entirely numeric."""
-    table = _read_table(path)
-    numeric = tuple(
-        all(_number_problem(cell) is None for cell in table.column(column))
-        for column in table.columns
+    """Column names, number of data rows, and each column's bad cells and guessed task."""
+    table = read_table(csv_path(path))
+    bad = np.isnan(table.values)
+    counts = bad.sum(axis=0)
+    firsts = bad.argmax(axis=0)
+    first_problem = tuple(
+        f"row {table.rows[row]}: {table.problem(column, row)}" if count else None
+        for column, (row, count) in enumerate(zip(firsts.tolist(), counts.tolist(), strict=True))
     )
-    return CsvSummary(table.columns, len(table.cells), numeric)
+    return CsvSummary(
+        table.columns,
+        len(table.rows),
+        tuple(not count for count in counts.tolist()),
+        tuple(counts.tolist()),
+        first_problem,
+        _guesses(table, bad),
+    )
 
 
 def read_csv_dataset(
@@ -160,43 +84,52 @@ def read_csv_dataset(
     task: str | None = None,
     train_fraction: float = 0.5,
     seed: int = 0,
+    drop_bad_rows: bool = False,
 ) -> Dataset:
     """Read a table with a header row into a Dataset (``standardize=True``).
 
-    ``feature_columns`` None takes every column but the label. ``task`` None guesses:
-    classification if the label is not numeric or has at most MAX_AUTO_CLASSES distinct
-    integer values, regression otherwise. Class names are the label values, sorted
-    (numerically when they are numbers). Rows are shuffled with ``seed`` before the split.
+    ``feature_columns`` None takes every column but the label. ``task`` None guesses (see
+    :class:`TaskGuess`): classification if the label is not numeric or has at most
+    MAX_AUTO_CLASSES distinct integer values, regression otherwise. Class names are the label
+    values, sorted (numerically when they are numbers). A cell that is not a finite number in
+    a feature (or a regression label) is an error naming it, or with ``drop_bad_rows`` its row
+    is left out. Rows are shuffled with ``seed`` before the split.
     """
-    table = _read_table(path)
-    name = table.name
+    table = read_table(csv_path(path))
+    name, index = table.name, table.index
     choices = ", ".join(table.columns)
-    if label_column not in table.columns:
+    if label_column not in index:
         raise DatasetError(f"{name} has no column {label_column!r} (columns: {choices})")
     if feature_columns is None:
         feature_columns = tuple(c for c in table.columns if c != label_column)
     feature_columns = tuple(feature_columns)
     if not feature_columns:
         raise DatasetError(f"{name}: choose at least one feature column besides the label")
+    chosen = set()
     for column in feature_columns:
-        if column not in table.columns:
+        if column not in index:
             raise DatasetError(f"{name} has no column {column!r} (columns: {choices})")
         if column == label_column:
             raise DatasetError(f"{name}: the label column {column!r} cannot also be a feature")
-        if feature_columns.count(column) > 1:
+        if column in chosen:
             raise DatasetError(f"{name}: feature column {column!r} is chosen twice")
+        chosen.add(column)
     if task is not None and task not in TASKS:
         raise DatasetError(f"task {task!r} is not one of {', '.join(TASKS)}")
 
-    x = table.numbers(feature_columns)
-    labels = table.column(label_column)
+    label = index[label_column]
     if task is None:
-        task = _guess_task(labels)
+        task = _guess(table, label, table.bad(label)).task
+    numeric = [index[c] for c in feature_columns]
     if task == "regression":
-        y = table.numbers([label_column])[:, 0]
+        numeric.append(label)
+    keep = _usable_rows(table, numeric, label, drop_bad_rows)
+    x = table.values[keep][:, [index[c] for c in feature_columns]]
+    if task == "regression":
+        y = table.values[keep, label]
         names: tuple[str, ...] = ()
     else:
-        y, names = _classes(table, label_column, labels)
+        y, names = _classes(table, label, np.flatnonzero(keep))
     x_train, y_train, x_test, y_test = shuffle_split(
         x, y, train_fraction=train_fraction, rng=np.random.default_rng(seed)
     )
@@ -213,37 +146,39 @@ def read_csv_dataset(
     )
 
 
-def _as_numbers(labels: list[str]) -> list[float] | None:
-    values = []
-    for label in labels:
-        if _number_problem(label):
-            return None
-        values.append(float(label))
-    return values
+def _usable_rows(table: Table, numeric: list[int], label: int, drop_bad_rows: bool) -> np.ndarray:
+    """The rows to learn from: every row, or with ``drop_bad_rows`` those whose ``numeric``
+    cells are finite numbers and whose label is not empty. Otherwise the first bad cell (in
+    file order) is the error."""
+    bad = np.isnan(table.values[:, numeric])
+    label_missing = np.zeros(len(table.rows), dtype=bool)
+    for row in np.flatnonzero(table.bad(label)).tolist():
+        label_missing[row] = table.text(label, row) == ""
+    if drop_bad_rows:
+        keep = ~(bad.any(axis=1) | label_missing)
+        if not keep.any():
+            raise DatasetError(f"{table.name}: every row has a bad cell in the chosen columns")
+        return keep
+    if bad.any():
+        row = int(bad.any(axis=1).argmax())
+        column = numeric[int(bad[row].argmax())]
+        raise DatasetError(f"{table.where(column, row)}: {table.problem(column, row)}")
+    if label_missing.any():
+        row = int(label_missing.argmax())
+        raise DatasetError(f"{table.where(label, row)}: the label is empty")
+    return np.ones(len(table.rows), dtype=bool)
 
 
-def _guess_task(labels: list[str]) -> str:
-    values = _as_numbers(labels)
-    if values is None:
-        return "classification"
-    distinct = set(values)
-    if len(distinct) <= MAX_AUTO_CLASSES and all(v.is_integer() for v in distinct):
-        return "classification"
-    return "regression"
-
-
-def _classes(table: _Table, column: str, labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+def _classes(table: Table, label: int, rows: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
     """Class indices and sorted class names; numbers sort as numbers ("2" before "10")."""
-    for row, label in zip(table.rows, labels, strict=True):
-        if not label:
-            raise DatasetError(f"{table.name}, row {row}, column {column!r}: the label is empty")
-    values = _as_numbers(labels)
-    if values is not None:
-        labels = [_number_name(v) for v in values]
-        distinct = sorted(set(values))
-        names = tuple(_number_name(v) for v in distinct)
+    column = table.columns[label]
+    if not table.bad(label)[rows].any():
+        values, indices = np.unique(table.values[rows, label], return_inverse=True)
+        names = tuple(number_name(v) for v in values.tolist())
     else:
-        names = tuple(sorted(set(labels)))
+        labels = [table.text(label, i) for i in rows.tolist()]
+        names_list, indices = np.unique(np.array(labels, dtype=object), return_inverse=True)
+        names = tuple(names_list.tolist())
     if len(names) < 2:
         raise DatasetError(
             f"{table.name}: the label column {column!r} has only one value ({names[0]!r}); "
@@ -254,12 +189,32 @@ def _classes(table: _Table, column: str, labels: list[str]) -> tuple[np.ndarray,
             f"{table.name}: the label column {column!r} has {len(names)} different values; "
             f"pick a column with at most {MAX_CLASSES} classes or choose regression"
         )
-    index = {label: i for i, label in enumerate(names)}
-    return np.array([index[label] for label in labels], dtype=np.int64), names
+    return indices.astype(np.int64).reshape(-1), names
 
 
-def _number_name(value: float) -> str:
-    return str(int(value)) if value.is_integer() else repr(value)
+def _guesses(table: Table, bad: np.ndarray) -> tuple[TaskGuess, ...]:
+    return tuple(_guess(table, column, bad[:, column]) for column in range(len(table.columns)))
+
+
+def _guess(table: Table, column: int, bad: np.ndarray) -> TaskGuess:
+    """Classes for text or a few whole numbers; regression for many or fractional numbers."""
+    name = table.columns[column]
+    values = table.values[:, column]
+    if bad.any():
+        distinct = len(set(table.texts[column].values()) | set(values[~bad].tolist()))
+        return TaskGuess("classification", f"{name!r} holds text: {distinct} different values")
+    if not np.array_equal(values, np.round(values)):
+        example = number_name(values[values != np.round(values)][0])
+        return TaskGuess("regression", f"{name!r} holds fractional numbers such as {example}")
+    # whole numbers: a sample says "many" quickly; only a few call for counting them all
+    distinct = len(np.unique(values[:1000]))
+    if distinct <= MAX_AUTO_CLASSES:
+        distinct = len(np.unique(values))
+    if distinct <= MAX_AUTO_CLASSES:
+        return TaskGuess("classification", f"{name!r} holds {distinct} different whole numbers")
+    return TaskGuess(
+        "regression", f"{name!r} holds more than {MAX_AUTO_CLASSES} different whole numbers"
+    )
 
 
 def save_dataset_csv(dataset: Dataset, path: str | os.PathLike) -> None:
