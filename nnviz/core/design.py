@@ -147,6 +147,7 @@ class DatasetSpec:
     label_column: str | None = None
     feature_columns: tuple[str, ...] | None = None
     task: str | None = None  # only for csv: "classification" or "regression"
+    drop_bad_rows: bool = False  # only for csv: leave out rows with a bad cell
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ prompt and the recent-files list are here too, so the window only assembles.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
@@ -17,6 +18,8 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from nnviz.core import edits
+from nnviz.core.data.csv_table import csv_path, portable_csv_path
+from nnviz.core.data.dataset import DatasetError
 from nnviz.core.design import Design
 from nnviz.core.files.design_file import DesignFileError, load_design, save_design
 from nnviz.ui.commands import SwapDesign
@@ -88,6 +91,8 @@ class Document(QObject):
         """Start afresh with ``design`` from ``path``: no undo history, nothing unsaved."""
         self.undo_stack.clear()
         self._path = path
+        if path is not None:
+            design = _csv_path_from(design, path.parent)
         self._set(design, new_document=True)
         self.undo_stack.setClean()
         self.sigTitleChanged.emit()
@@ -179,7 +184,7 @@ class Document(QObject):
 
     def _write(self, path: Path) -> bool:
         try:
-            save_design(self._design, path)
+            save_design(_csv_path_below(self._design, path.parent), path)
         except DesignFileError as error:
             self._cannot_save("The design is not complete yet:", error.problems)
             return False
@@ -230,3 +235,26 @@ class Document(QObject):
     def clear_recent(self) -> None:
         QSettings().setValue("recentFiles", [])
         self.sigRecentChanged.emit()
+
+
+def _csv_path_from(design: Design, folder: Path) -> Design:
+    """The design with its CSV path made absolute (a file names it relative to its folder), so
+    the path in memory means the same file wherever the design is saved next."""
+    path = design.dataset.path
+    if not path:
+        return design
+    try:
+        absolute = str(csv_path(path, folder))
+    except DatasetError:  # an impossible path: left as written, to be reported as it is
+        return design
+    return replace(design, dataset=replace(design.dataset, path=absolute))
+
+
+def _csv_path_below(design: Design, folder: Path) -> Design:
+    """The design as saved in ``folder``: a CSV file below it is named relative to it, so the
+    design and its data move between machines together."""
+    path = design.dataset.path
+    if not path or not Path(path).is_absolute():
+        return design
+    portable = portable_csv_path(path, folder)
+    return replace(design, dataset=replace(design.dataset, path=portable))

@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         facts = data_facts(design.dataset, base_dir)
         self.editor.set_design(design, facts)
         self.lesson.set_design(design, new_document)
+        self.settings_panel.data_tab.base_dir = base_dir
         self.settings_panel.set_design(design)
         self.inspector.set_design(design)
         self._say_data_problem(facts.problem)

@@ -91,4 +91,5 @@ def _read_csv(spec: DatasetSpec, base_dir: Path | None) -> Dataset:
         task=spec.task,
         train_fraction=spec.train_fraction,
         seed=spec.seed,
+        drop_bad_rows=spec.drop_bad_rows,
     )

@@ -179,6 +179,10 @@ DATASET = Section(
             optional=True,
             help="Classification predicts a class; regression predicts a number.",
         ),
+        "drop_bad_rows": Flag(
+            help="Leave out the rows where a chosen column holds something that is not a "
+            "number (an empty cell, text); otherwise the first such cell is reported.",
+        ),
     },
     check=_check_dataset,
     help="Which data to learn from and how to generate or read it.",

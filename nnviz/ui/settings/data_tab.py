@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.data import CATALOG, inspect_csv
+from nnviz.core.data import CATALOG, CsvSummary, inspect_csv
+from nnviz.core.data.csv_table import csv_path
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.design import Design
 from nnviz.core.schema import field, replaced
-from nnviz.ui.settings.form import ChoiceCombo, NumberSpin, whole_spin
+from nnviz.ui.settings.form import ChoiceCombo, FlagCheck, NumberSpin, whole_spin
 from nnviz.ui.settings.tab import SettingsTab
 
 
@@ -31,8 +32,9 @@ class DataTab(SettingsTab):
 
     def __init__(self, commit) -> None:
         super().__init__(commit)
-        self._csv_columns: tuple[str, ...] = ()
-        self._csv_source = ""  # the file _csv_columns were read from
+        self.base_dir: str | None = None  # the design file's folder: relative paths start there
+        self._csv: CsvSummary | None = None
+        self._csv_source = ""  # the file _csv was read from
         self.dataset = QComboBox(objectName="datasetCombo")
         self.dataset.setToolTip(field("dataset.name").help)
         self.dataset.setModel(_grouped_catalog_model())
@@ -63,6 +65,16 @@ class DataTab(SettingsTab):
         self.csv_label.setToolTip(field("dataset.label_column").help)
         self.csv_label.activated.connect(self._on_csv_label)
         self.csv_task = ChoiceCombo("csvTask", "dataset.task")
+        self.csv_task_guess = QLabel(objectName="csvTaskGuess", wordWrap=True)
+        self.csv_task_guess.setStyleSheet("color: palette(placeholder-text)")
+        self.csv_bad_cells = QLabel(objectName="csvBadCells", wordWrap=True)
+        self.csv_bad_cells.setStyleSheet("color: #b35900")
+        self.csv_drop_columns = QPushButton("Leave those columns out", objectName="csvDropColumns")
+        self.csv_drop_columns.setToolTip("Train without the columns that hold bad cells.")
+        self.csv_drop_columns.clicked.connect(self._drop_bad_columns)
+        self.csv_drop_rows = FlagCheck(
+            "csvDropBadRows", "dataset.drop_bad_rows", "Leave out the rows with bad cells"
+        )
         self.csv_features = QListWidget(objectName="csvFeatures")
         self.csv_features.setToolTip(field("dataset.feature_columns").help)
         self.csv_features.setMaximumHeight(140)
@@ -80,7 +92,12 @@ class DataTab(SettingsTab):
         form.addRow(self.csv_problem)
         self.add_field_row("Label column", "dataset.label_column", self.csv_label)
         self.add_row("Task", self.csv_task)
+        form.addRow(self.csv_task_guess)
         self.add_field_row("Feature columns", "dataset.feature_columns", self.csv_features)
+        form.addRow(self.csv_bad_cells)
+        form.addRow(self.csv_drop_columns)
+        form.addRow(self.csv_drop_rows)
+        self.bind(self.csv_drop_rows, "Leave out rows with bad cells")
 
     def show_rest(self, design: Design) -> None:
         spec = design.dataset
@@ -101,9 +118,22 @@ class DataTab(SettingsTab):
         is_csv = spec.name == "csv"
         for widget in (self.csv_row, self.csv_label, self.csv_task, self.csv_features):
             form.setRowVisible(widget, is_csv)
+        bad_cells = ""
         if is_csv:
             self._show_csv(spec)
+            bad_cells = self._bad_cells_text(spec)
+        self.csv_bad_cells.setText(bad_cells)
+        guess = self._guess(spec.label_column) if is_csv else None
+        self.csv_task_guess.setText(f"Guessed {guess.task}: {guess.reason}" if guess else "")
         form.setRowVisible(self.csv_problem, is_csv and bool(self.csv_problem.text()))
+        form.setRowVisible(self.csv_task_guess, bool(guess))
+        form.setRowVisible(self.csv_bad_cells, bool(bad_cells))
+        form.setRowVisible(self.csv_drop_columns, bool(bad_cells))
+        form.setRowVisible(self.csv_drop_rows, is_csv and (bool(bad_cells) or spec.drop_bad_rows))
+
+    @property
+    def _csv_columns(self) -> tuple[str, ...]:
+        return self._csv.columns if self._csv else ()
 
     def _show_csv(self, spec) -> None:
         if spec.path and spec.path != self._csv_source:
@@ -158,24 +188,25 @@ class DataTab(SettingsTab):
         return self.csv_problem.text()
 
     def _on_csv_path(self, path: str) -> None:
-        """Read the file's columns; label the last column and use the other numeric ones."""
+        """Read the file's columns; label the last column, use the other columns that hold
+        numbers (those with a few bad cells too: they are reported) and guess the task."""
         path = path.strip()
         if not path or path == (self.design.dataset.path or ""):
             return
         try:
+            path = str(csv_path(path, self.base_dir))
             summary = inspect_csv(path)
         except (DatasetError, OSError) as error:
             self.csv_problem.setText(str(error))
             self.form.setRowVisible(self.csv_problem, True)
             return
         self.csv_problem.setText("")
-        self._csv_source = path
-        self._csv_columns = tuple(summary.columns)
+        self._csv_source, self._csv = path, summary
         label = summary.columns[-1]
         features = tuple(
             c
-            for c, numeric in zip(summary.columns, summary.numeric, strict=True)
-            if numeric and c != label
+            for c, bad in zip(summary.columns, summary.bad_cells, strict=True)
+            if bad < summary.rows and c != label
         )
         self.commit(
             f"CSV file {Path(path).name}",
@@ -186,17 +217,58 @@ class DataTab(SettingsTab):
                 path=path,
                 label_column=label,
                 feature_columns=features,
-                task=d.dataset.task or "classification",
+                task=summary.guesses[-1].task,
             ),
         )
 
     def _on_csv_label(self, index: int) -> None:
         label = self.csv_label.itemText(index)
         features = tuple(c for c in (self.design.dataset.feature_columns or ()) if c != label)
+        guess = self._guess(label)
+        task = guess.task if guess else self.design.dataset.task
         self.commit(
             "Label column",
             None,
-            lambda d: _with_dataset(d, label_column=label, feature_columns=features),
+            lambda d: _with_dataset(d, label_column=label, feature_columns=features, task=task),
+        )
+
+    def _guess(self, label: str | None):
+        """The task the label column suggests (see ``TaskGuess``), or None if unknown."""
+        if self._csv is None or label not in self._csv.columns:
+            return None
+        return self._csv.guesses[self._csv.columns.index(label)]
+
+    def _bad_columns(self, spec) -> list[str]:
+        """The chosen columns holding cells that are not numbers (a regression label too)."""
+        if self._csv is None:
+            return []
+        chosen = spec.feature_columns
+        if chosen is None:
+            chosen = tuple(c for c in self._csv.columns if c != spec.label_column)
+        if spec.task == "regression" and spec.label_column:
+            chosen = (*chosen, spec.label_column)
+        return [c for c in chosen if c in self._csv.columns and self._csv.problem(c)]
+
+    def _bad_cells_text(self, spec) -> str:
+        bad = self._bad_columns(spec)
+        if not bad:
+            return ""
+        lines = [self._csv.problem(c) for c in bad[:5]]
+        if len(bad) > 5:
+            lines.append(f"… and {len(bad) - 5} more columns")
+        what = "leaves those rows out" if spec.drop_bad_rows else "cannot train on them"
+        return "Bad cells (nnviz " + what + "):\n" + "\n".join(lines)
+
+    def _drop_bad_columns(self) -> None:
+        spec = self.design.dataset
+        bad = set(self._bad_columns(spec)) - {spec.label_column}
+        features = tuple(c for c in self._csv_columns if c != spec.label_column and c not in bad)
+        if spec.feature_columns is not None:
+            features = tuple(c for c in spec.feature_columns if c not in bad)
+        self.commit(
+            "Leave out columns with bad cells",
+            None,
+            lambda d: replaced(d, "dataset.feature_columns", features),
         )
 
     def _on_csv_features(self, _item) -> None:
@@ -210,12 +282,13 @@ class DataTab(SettingsTab):
         )
 
     def _read_csv_columns(self, path: str) -> None:
-        """Remember the columns of the CSV file at ``path`` (or why it cannot be read)."""
+        """Remember what the CSV file at ``path`` holds (or why it cannot be read); a relative
+        path starts at the design file's folder, as for training."""
         self._csv_source = path
-        self._csv_columns = ()
+        self._csv = None
         self.csv_problem.setText("")
         try:
-            self._csv_columns = tuple(inspect_csv(path).columns)
+            self._csv = inspect_csv(csv_path(path, self.base_dir))
         except (DatasetError, OSError) as error:
             self.csv_problem.setText(str(error))
 
