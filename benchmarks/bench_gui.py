@@ -59,7 +59,7 @@ def session_epochs_per_second(seconds: float) -> float:
     from nnviz.ui.session.training_session import TrainingSession
 
     session = TrainingSession()
-    session.set_design(playground_design(), structural=True)
+    session.set_design(playground_design(), restart=True)
     wait_until(lambda: session.latest is not None)
     session.play()
     wait_until(lambda: session.state == "running")

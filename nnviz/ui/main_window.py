@@ -8,7 +8,6 @@ everywhere and hands it to the training session, as a new run or a live update.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from importlib.resources import as_file
 from pathlib import Path
 
@@ -48,24 +47,7 @@ from nnviz.ui.window_menus import (
     install_toolbar,
 )
 
-#: Training settings a running session can take over without starting again.
-LIVE_TRAINING_FIELDS = (
-    "optimizer",
-    "schedule",
-    "l1",
-    "l2",
-    "batch_size",
-    "epochs",
-    "patience",
-    "early_stopping",
-)
 STATE_VERSION = 1
-
-
-def is_structural(old: Design, new: Design) -> bool:
-    """Whether going from ``old`` to ``new`` needs a new run (anything but live settings)."""
-    live = {name: getattr(old.training, name) for name in LIVE_TRAINING_FIELDS}
-    return replace(new, training=replace(new.training, **live)) != old
 
 
 def examples_dir():
@@ -170,7 +152,8 @@ class MainWindow(QMainWindow):
         self.document.set_document(design, path)
 
     def _show(self, old: Design, design: Design, new_document: bool) -> None:
-        """Show the document's new ``design`` everywhere and hand it to the training."""
+        """Show the document's new ``design`` everywhere and hand it to the training, which
+        goes on or starts again as its rule says (always again for a new document)."""
         base_dir = self.document.base_dir()
         facts = data_facts(design.dataset, base_dir)
         self.editor.set_design(design, facts)
@@ -179,8 +162,7 @@ class MainWindow(QMainWindow):
         self.settings_panel.set_design(design)
         self.inspector.set_design(design)
         self._say_data_problem(facts.problem)
-        structural = new_document or is_structural(old, design)
-        self.training.set_design(design, structural=structural, base_dir=base_dir)
+        self.training.set_design(design, restart=new_document, base_dir=base_dir)
 
     def _say_data_problem(self, problem: str) -> None:
         """Say why the data cannot be read, until it can (then the words go)."""

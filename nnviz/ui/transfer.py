@@ -140,7 +140,7 @@ class TransferActions(QObject):
                 session.spec,
                 session.latest.params,
                 session.pipeline,
-                session.dataset.class_names,
+                session.run_info.class_names,
             )
         except WeightsFileError as error:
             self._error("Cannot export the weights", str(error))

@@ -10,6 +10,24 @@ import numpy as np
 import pytest
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
+from nnviz.core.run.frames import Frame
+from nnviz.core.run.protocol import (
+    Failure,
+    LoadParams,
+    NewRun,
+    Notice,
+    Pause,
+    Play,
+    Reset,
+    RunStarted,
+    SessionState,
+    SetSpeed,
+    StateChanged,
+    StepBatch,
+    StepEpoch,
+    Stop,
+    Update,
+)
 from nnviz.core.run.service import TrainingService, serve
 
 
@@ -44,11 +62,11 @@ def service():
 
 
 def of_kind(service, kind):
-    return [message[1:] for message in service.sent if message[0] == kind]
+    return [message for message in service.sent if isinstance(message, kind)]
 
 
 def frames(service):
-    return [payload[0] for payload in of_kind(service, "frame")]
+    return of_kind(service, Frame)
 
 
 def rows(service):
@@ -64,12 +82,12 @@ def run_until(service, condition, limit=2000):
 
 
 def test_a_new_design_sends_run_facts_state_and_a_first_frame(service):
-    service.handle(("set_design", xor_design(), None, 7))
-    kinds = [message[0] for message in service.sent]
-    assert kinds == ["run", "state", "frame"]
-    run_info, pipeline, dataset = of_kind(service, "run")[0]
-    assert run_info.generation == 7 and dataset.name == "xor"
-    assert pipeline.features == ("x1", "x2")
+    service.handle(NewRun(xor_design(), None, 7))
+    kinds = [type(message) for message in service.sent]
+    assert kinds == [RunStarted, StateChanged, Frame]
+    run = of_kind(service, RunStarted)[0]
+    assert run.info.generation == 7 and run.info.dataset_name == "xor"
+    assert run.pipeline.features == ("x1", "x2")
     frame = frames(service)[0]
     assert frame.generation == 7 and frame.rows == ()
     assert frame.snapshot.metrics.epoch == 0
@@ -78,30 +96,30 @@ def test_a_new_design_sends_run_facts_state_and_a_first_frame(service):
 
 
 def test_playing_sends_every_row_once_in_throttled_frames(service):
-    service.handle(("set_design", xor_design(), None, 1))
-    service.handle(("play",))
+    service.handle(NewRun(xor_design(), None, 1))
+    service.handle(Play())
     run_until(service, lambda: service.trainer.epoch >= 60)
-    service.handle(("pause",))
+    service.handle(Pause())
     epochs = [row.epoch for row in rows(service)]
     assert epochs == list(range(1, service.trainer.epoch + 1))
-    assert of_kind(service, "state")[-2:] == [("running",), ("paused",)]
+    assert [m.state for m in of_kind(service, StateChanged)[-2:]] == ["running", "paused"]
     # The fake clock moves 1 ms per reading: frames are 1/30 s apart, not one per epoch.
     assert 2 < len(frames(service)) < service.trainer.epoch
     assert frames(service)[-1].snapshot.metrics.epoch == service.trainer.epoch
 
 
 def test_loss_falls_while_playing(service):
-    service.handle(("set_design", xor_design(learning_rate=0.1), None, 1))
-    service.handle(("play",))
+    service.handle(NewRun(xor_design(learning_rate=0.1), None, 1))
+    service.handle(Play())
     run_until(service, lambda: service.trainer.epoch >= 150)
     losses = [row.train_loss for row in rows(service)]
     assert losses[-1] < 0.7 * losses[0]
 
 
 def test_epochs_per_frame_sets_the_pace(service):
-    service.handle(("set_design", xor_design(), None, 1))
-    service.handle(("set_speed", 3))
-    service.handle(("play",))
+    service.handle(NewRun(xor_design(), None, 1))
+    service.handle(SetSpeed(3))
+    service.handle(Play())
     while service.trainer.epoch < 60:
         if service.wait_time():
             service.clock.now += service.wait_time()
@@ -114,30 +132,30 @@ def test_epochs_per_frame_sets_the_pace(service):
 
 def test_waits_for_commands_only_when_not_running(service):
     assert service.wait_time() is None
-    service.handle(("set_design", xor_design(), None, 1))
+    service.handle(NewRun(xor_design(), None, 1))
     assert service.wait_time() is None
-    service.handle(("play",))
+    service.handle(Play())
     assert service.wait_time() == 0.0
 
 
 def test_step_epoch_and_step_batch_train_once_and_pause(service):
-    service.handle(("set_design", xor_design(), None, 1))
-    service.handle(("step_epoch",))
+    service.handle(NewRun(xor_design(), None, 1))
+    service.handle(StepEpoch())
     assert [row.epoch for row in rows(service)] == [1]
     assert service.state == "paused"
     steps_per_epoch = math.ceil(100 / 10)
     assert rows(service)[-1].step == steps_per_epoch
-    service.handle(("step_batch",))
+    service.handle(StepBatch())
     assert rows(service)[-1].step == steps_per_epoch + 1
     assert frames(service)[-1].views is not None
 
 
 def test_reset_starts_a_new_generation_from_the_same_weights(service):
-    service.handle(("set_design", xor_design(), None, 1))
+    service.handle(NewRun(xor_design(), None, 1))
     first = frames(service)[0].snapshot.params
-    service.handle(("step_epoch",))
-    service.handle(("reset", 2))
-    run_info = of_kind(service, "run")[-1][0]
+    service.handle(StepEpoch())
+    service.handle(Reset(2))
+    run_info = of_kind(service, RunStarted)[-1].info
     frame = frames(service)[-1]
     assert run_info.generation == 2 and frame.generation == 2
     assert frame.snapshot.metrics.epoch == 0 and frame.rows == ()
@@ -145,47 +163,47 @@ def test_reset_starts_a_new_generation_from_the_same_weights(service):
         np.testing.assert_array_equal(w0, w1)
         np.testing.assert_array_equal(b0, b1)
     assert service.state == "idle"
-    assert "Reset" in of_kind(service, "message")[-1][0]
+    assert "Reset" in of_kind(service, Notice)[-1].text
 
 
 def test_new_learning_rate_applies_mid_run(service):
     design = xor_design(learning_rate=0.03)
-    service.handle(("set_design", design, None, 1))
-    service.handle(("step_epoch",))
+    service.handle(NewRun(design, None, 1))
+    service.handle(StepEpoch())
     faster = replace(
         design, training=replace(design.training, optimizer=OptimizerSpec(learning_rate=0.3))
     )
-    service.handle(("update", faster))
-    service.handle(("step_epoch",))
+    service.handle(Update(faster))
+    service.handle(StepEpoch())
     assert [row.learning_rate for row in rows(service)] == pytest.approx([0.03, 0.3])
     assert [row.epoch for row in rows(service)] == [1, 2]
 
 
 def test_divergence_pauses_with_finite_weights_and_a_reason(service):
-    service.handle(("set_design", xor_design(learning_rate=100.0, activation="linear"), None, 1))
-    service.handle(("play",))
+    service.handle(NewRun(xor_design(learning_rate=100.0, activation="linear"), None, 1))
+    service.handle(Play())
     run_until(service, lambda: service.state != "running")
     assert service.state == "diverged"
     snapshot = frames(service)[-1].snapshot
     assert snapshot.status == "diverged"
     assert all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in snapshot.params)
-    assert "learning rate" in of_kind(service, "message")[-1][0]
-    service.handle(("play",))
+    assert "learning rate" in of_kind(service, Notice)[-1].text
+    service.handle(Play())
     assert service.state == "diverged"
-    assert "Reset" in of_kind(service, "message")[-1][0]
+    assert "Reset" in of_kind(service, Notice)[-1].text
 
 
 def test_reaching_the_epoch_limit_finishes(service):
-    service.handle(("set_design", xor_design(epochs=5), None, 1))
-    service.handle(("play",))
+    service.handle(NewRun(xor_design(epochs=5), None, 1))
+    service.handle(Play())
     run_until(service, lambda: service.state != "running")
     assert service.state == "finished"
     assert [row.epoch for row in rows(service)] == [1, 2, 3, 4, 5]
-    assert "5 epochs" in of_kind(service, "message")[-1][0]
+    assert "5 epochs" in of_kind(service, Notice)[-1].text
     design = xor_design(epochs=8)
-    service.handle(("update", design))
+    service.handle(Update(design))
     assert service.state == "paused"
-    service.handle(("play",))
+    service.handle(Play())
     run_until(service, lambda: service.state != "running")
     assert rows(service)[-1].epoch == 8
 
@@ -193,26 +211,26 @@ def test_reaching_the_epoch_limit_finishes(service):
 def test_a_design_that_cannot_be_built_reports_why_and_the_service_recovers(service):
     missing = DatasetSpec(name="csv", path="/nonexistent/data.csv", label_column="y")
     broken = replace(xor_design(), dataset=missing)
-    service.handle(("set_design", broken, None, 1))
+    service.handle(NewRun(broken, None, 1))
     assert service.state == "error"
-    (text,) = of_kind(service, "error")[-1]
+    text = of_kind(service, Failure)[-1].text
     assert "data.csv" in text
-    service.handle(("play",))
-    assert "could not be built" in of_kind(service, "message")[-1][0]
-    service.handle(("set_design", xor_design(), None, 2))
+    service.handle(Play())
+    assert "could not be built" in of_kind(service, Notice)[-1].text
+    service.handle(NewRun(xor_design(), None, 2))
     assert service.state == "idle" and frames(service)[-1].generation == 2
 
 
 def test_commands_before_any_design_only_explain(service):
-    for command in (("play",), ("step_epoch",), ("reset", 1), ("pause",)):
+    for command in (Play(), StepEpoch(), Reset(1), Pause()):
         service.handle(command)
-    assert of_kind(service, "frame") == [] and of_kind(service, "error") == []
-    assert len(of_kind(service, "message")) == 3
+    assert of_kind(service, Frame) == [] and of_kind(service, Failure) == []
+    assert len(of_kind(service, Notice)) == 3
 
 
 def test_views_are_skipped_while_running_when_they_cost_too_much(service):
-    service.handle(("set_design", xor_design(), None, 1))
-    service.handle(("play",))
+    service.handle(NewRun(xor_design(), None, 1))
+    service.handle(Play())
     service.clock.tick = 0.02  # every clock reading now looks like 20 ms of work
     run_until(service, lambda: len(frames(service)) >= 8)
     running = frames(service)[1:]
@@ -230,8 +248,8 @@ def test_the_last_frame_of_a_run_always_has_views(service, monkeypatch):
 
     evaluate_views = service_module.evaluate_views
     monkeypatch.setattr(service_module, "evaluate_views", costly_views)
-    service.handle(("set_design", xor_design(epochs=40), None, 1))
-    service.handle(("play",))
+    service.handle(NewRun(xor_design(epochs=40), None, 1))
+    service.handle(Play())
     run_until(service, lambda: service.state == "finished")
     last = frames(service)[-1]
     assert last.snapshot.metrics.epoch == 40 and last.views is not None
@@ -244,22 +262,22 @@ def test_serve_runs_over_pipes_until_stopped():
     thread = threading.Thread(target=serve, args=(command_out, message_in))
     thread.start()
     try:
-        command_in.send(("set_design", xor_design(), None, 1))
-        command_in.send(("play",))
+        command_in.send(NewRun(xor_design(), None, 1))
+        command_in.send(Play())
         received = []
         for _ in itertools.count():
             assert message_out.poll(10), "no message from the service"
             received.append(message_out.recv())
-            if sum(kind == "frame" for kind, *_ in received) >= 4:
+            if sum(isinstance(message, Frame) for message in received) >= 4:
                 break
-        command_in.send(("stop",))
+        command_in.send(Stop())
         thread.join(5)
         assert not thread.is_alive()
     finally:
         command_in.close()
         thread.join(5)
-    assert [kind for kind, *_ in received][:3] == ["run", "state", "frame"]
-    assert ("state", "running") in received
+    assert [type(message) for message in received][:3] == [RunStarted, StateChanged, Frame]
+    assert StateChanged(SessionState.RUNNING) in received
 
 
 def test_serve_ends_when_the_window_side_closes():
@@ -276,13 +294,13 @@ def test_serve_ends_when_the_window_side_closes():
 def test_load_params_puts_imported_weights_into_the_run_and_sends_a_frame():
     sent = []
     service = TrainingService(sent.append)
-    service.handle(("set_design", xor_design(), None, 1))
+    service.handle(NewRun(xor_design(), None, 1))
     params = [
         (np.full_like(w, 0.25), np.zeros_like(b)) for w, b in service.trainer.engine.get_params()
     ]
     sent.clear()
-    service.handle(("load_params", params))
-    frames = [m[1] for m in sent if m[0] == "frame"]
+    service.handle(LoadParams(params))
+    frames = [m for m in sent if isinstance(m, Frame)]
     assert frames, sent
     for (w, b), (fw, fb) in zip(params, frames[-1].snapshot.params, strict=True):
         np.testing.assert_array_equal(fw, w)

@@ -28,7 +28,8 @@ from nnviz.core.files.design_file import load_design, save_design
 from nnviz.core.files.weights_io import save_weights
 from nnviz.core.run.trainer import Trainer
 from nnviz.ui import main_window
-from nnviz.ui.main_window import MainWindow, is_structural
+from nnviz.core.run.trainer import needs_new_run
+from nnviz.ui.main_window import MainWindow
 
 Button = QMessageBox.StandardButton
 
@@ -224,9 +225,9 @@ def test_perceptron_is_one_click_away_and_back(qtbot, window):
 def test_only_training_settings_that_apply_live_are_not_structural():
     design = Design()
     faster = replace(design, training=replace(design.training, batch_size=32, l2=0.01))
-    assert not is_structural(design, faster)
-    assert is_structural(design, replace(design, features=("x1",)))
-    assert is_structural(design, replace(design, training=replace(design.training, seed=3)))
+    assert not needs_new_run(design, faster)
+    assert needs_new_run(design, replace(design, features=("x1",)))
+    assert needs_new_run(design, replace(design, training=replace(design.training, seed=3)))
 
 
 def test_learning_rate_change_reaches_training_as_live(window):

@@ -52,6 +52,7 @@ def make_info(
 
     return RunInfo(
         generation=generation,
+        dataset_name="test",
         spec=spec,
         kind=kind,
         extent=(-6.0, 6.0, -6.0, 6.0),

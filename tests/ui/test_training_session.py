@@ -11,13 +11,13 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
+from nnviz.core.run.trainer import needs_new_run
 from nnviz.ui.session.training_session import (
     GUI_SHARE,
     MAX_FRAME_INTERVAL,
     MIN_FRAME_INTERVAL,
     TrainingSession,
     frame_interval,
-    needs_reset,
     next_due,
 )
 
@@ -63,7 +63,7 @@ def session(qtbot):
 
 def start(qtbot, session, design):
     with qtbot.waitSignal(session.sigRunStarted, timeout=WAIT):
-        session.set_design(design, structural=True)
+        session.set_design(design, restart=True)
     qtbot.waitUntil(lambda: session.latest is not None, timeout=WAIT)
 
 
@@ -81,7 +81,7 @@ def test_xor_learns_and_its_decision_output_changes(qtbot, session):
     start(qtbot, session, xor_design())
     first_output = session.frames[0].views.output
     assert session.run_info.kind == "plane" and session.engine_name == "numpy"
-    assert session.dataset.name == "xor" and session.pipeline.features == ("x1", "x2")
+    assert session.run_info.dataset_name == "xor" and session.pipeline.features == ("x1", "x2")
     play_until_epoch(qtbot, session, 150)
     assert session.state == "running"
     assert session.steps_per_second > 0
@@ -174,7 +174,7 @@ def test_learning_rate_changes_mid_run_without_reset(qtbot, session):
     start(qtbot, session, design)
     generation = session.run_info.generation
     play_until_epoch(qtbot, session, 10)
-    session.set_design(with_learning_rate(design, 0.2), structural=False)
+    session.set_design(with_learning_rate(design, 0.2))
     qtbot.waitUntil(lambda: session.history[-1].learning_rate == pytest.approx(0.2), timeout=WAIT)
     assert session.run_info.generation == generation
     assert session.history[0].learning_rate == pytest.approx(0.03)
@@ -193,7 +193,7 @@ def test_a_design_that_cannot_be_built_is_reported_and_the_session_recovers(qtbo
     broken = replace(
         xor_design(), dataset=DatasetSpec(name="csv", path="/nonexistent/x.csv", label_column="y")
     )
-    session.set_design(broken, structural=True)
+    session.set_design(broken, restart=True)
     qtbot.waitUntil(lambda: session.state == "error", timeout=WAIT)
     assert "x.csv" in session.errors[-1]
     start(qtbot, session, xor_design())
@@ -242,7 +242,7 @@ def test_200_play_pause_cycles_and_resets_use_one_process(qtbot, session):
         QCoreApplication.processEvents()
     for _ in range(20):
         session.reset()
-        session.set_design(xor_design(), structural=True)
+        session.set_design(xor_design(), restart=True)
     generation = session.generation
     qtbot.waitUntil(lambda: session.run_info.generation == generation, timeout=WAIT)
     play_until_epoch(qtbot, session, 3)
@@ -257,7 +257,7 @@ def test_a_new_network_resets_and_says_so(qtbot, session):
     play_until_epoch(qtbot, session, 5)
     wider = replace(xor_design(), layers=(LayerSpec(6, "tanh"),))
     with qtbot.waitSignal(session.sigRunStarted, timeout=WAIT):
-        session.set_design(wider, structural=True)
+        session.set_design(wider)
     assert session.run_info.spec.sizes == (2, 6, 1)
     assert "The network changed" in session.messages[-1]
     qtbot.waitUntil(lambda: session.state == "idle", timeout=WAIT)
@@ -265,11 +265,11 @@ def test_a_new_network_resets_and_says_so(qtbot, session):
 
 def test_only_data_network_or_engine_changes_need_a_new_run():
     design = xor_design()
-    assert needs_reset(None, design)
-    assert not needs_reset(design, with_learning_rate(design, 0.5))
-    assert not needs_reset(design, replace(design, name="renamed"))
-    assert needs_reset(design, replace(design, layers=(LayerSpec(3),)))
-    assert needs_reset(design, replace(design, training=replace(design.training, seed=9)))
+    assert needs_new_run(None, design)
+    assert not needs_new_run(design, with_learning_rate(design, 0.5))
+    assert not needs_new_run(design, replace(design, name="renamed"))
+    assert needs_new_run(design, replace(design, layers=(LayerSpec(3),)))
+    assert needs_new_run(design, replace(design, training=replace(design.training, seed=9)))
 
 
 def test_frames_are_paced_from_when_they_were_due():

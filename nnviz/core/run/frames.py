@@ -29,6 +29,7 @@ class RunInfo:
     """
 
     generation: int
+    dataset_name: str  # the design's data set ("xor", "csv", ...)
     spec: NetworkSpec
     kind: str  # PLANE or LINE
     extent: tuple[float, float, float, float]  # x0, x1, y0, y1 of the view
@@ -203,11 +204,12 @@ def _span(values: np.ndarray) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def make_run_info(trainer, generation: int) -> RunInfo:
+def make_run_info(trainer, generation: int, projection: Projection | None = None) -> RunInfo:
     """The :class:`RunInfo` of ``trainer``'s run: the view's kind, extent and points.
 
-    2D data is viewed on (x1, x2); wider data on its principal-component plane (see
-    :func:`plane_projection`); one raw input as a curve, points at (x, target).
+    2D data is viewed on (x1, x2); wider data on its principal-component plane, ``projection``
+    (computed here when not given: see :func:`plane_projection`); one raw input as a curve,
+    points at (x, target).
     """
     data = trainer.dataset
     x_train, x_test = data.x_train, data.x_test
@@ -229,12 +231,13 @@ def make_run_info(trainer, generation: int) -> RunInfo:
             extent = (*_span(both[:, 0]), *_span(both[:, 1]))
     else:
         kind, labels = PLANE, ("principal component 1", "principal component 2")
-        projection = plane_projection(x_train)
+        projection = projection or plane_projection(x_train)
         train_points, test_points = projection.project(x_train), projection.project(x_test)
         both = np.concatenate([train_points, test_points])
         extent = (*_span(both[:, 0]), *_span(both[:, 1]))
     return RunInfo(
         generation=generation,
+        dataset_name=data.name,
         spec=trainer.spec,
         kind=kind,
         extent=tuple(float(v) for v in extent),

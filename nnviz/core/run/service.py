@@ -7,18 +7,7 @@ docs/architecture.md); tests drive
 ``FRAME_RATE`` times a second whatever the window does with them, each carrying every history
 row since the previous one, and the network's views are computed at send time only.
 
-Commands are tuples ``(name, *args)``:
-
-- ``("set_design", design, base_dir, generation)``: a new run (new data, network, weights)
-- ``("update", design)``: new training settings applied from the next step, no reset
-- ``("reset", generation)``: the same design from fresh initial weights
-- ``("play",)``, ``("pause",)``, ``("step_epoch",)``, ``("step_batch",)``
-- ``("load_params", params)``: imported weights for the current run, then a frame
-- ``("set_speed", epochs_per_frame)``: an int, or None for as fast as possible
-- ``("stop",)``: end the loop
-
-Messages are tuples too: ``("run", RunInfo, pipeline, dataset)`` once per run,
-``("frame", Frame)``, ``("state", state)``, ``("message", text)`` and ``("error", text)``.
+Commands and messages are the classes of :mod:`nnviz.core.run.protocol`.
 """
 
 from __future__ import annotations
@@ -29,7 +18,6 @@ import signal
 import time
 from collections.abc import Callable
 
-from nnviz.core.run import snapshot as status
 from nnviz.core.run.frames import (
     Frame,
     ViewGrid,
@@ -39,6 +27,26 @@ from nnviz.core.run.frames import (
     plane_projection,
     view_grid,
 )
+from nnviz.core.run.protocol import (
+    Command,
+    Failure,
+    LoadParams,
+    Message,
+    NewRun,
+    Notice,
+    Pause,
+    Play,
+    Reset,
+    RunStarted,
+    SessionState,
+    SetSpeed,
+    StateChanged,
+    StepBatch,
+    StepEpoch,
+    Stop,
+    Update,
+)
+from nnviz.core.run.snapshot import DIVERGED
 
 FRAME_RATE = 30.0
 #: Longest stretch of training between two looks at the command pipe, in seconds.
@@ -46,33 +54,26 @@ COMMAND_LATENCY = 0.01
 #: Most of the training process's time the views may take; beyond it frames carry no views.
 VIEWS_BUDGET = 0.1
 
-# The session's states.
-IDLE = "idle"  # a run is ready (or none yet); nothing has trained since the last reset
-RUNNING = "running"
-PAUSED = "paused"
-FINISHED = "finished"  # epoch limit reached or stopped early
-DIVERGED = "diverged"  # auto-paused: the loss or the weights became non-finite
-ERROR = "error"  # the design could not be built, or training raised
-
 #: Errors a user can cause with a design; anything else is reported with its type.
 USER_ERRORS = (ValueError, OSError, RuntimeError)
 
 
-def _make_trainer(design, base_dir):
+def _make_trainer(design, base_dir, dataset=None):
     from nnviz.core.run.trainer import Trainer
 
-    return Trainer(design, base_dir=base_dir)
+    return Trainer(design, dataset, base_dir=base_dir)
 
 
 class TrainingService:
     """One training process's state: the current run, play/pause, pacing, what was sent.
 
-    ``send`` takes one message tuple; ``make_trainer(design, base_dir)`` builds a run.
+    ``send`` takes one :data:`~nnviz.core.run.protocol.Message`;
+    ``make_trainer(design, base_dir, dataset)`` builds a run (``dataset`` may be None).
     """
 
     def __init__(
         self,
-        send: Callable[[tuple], None],
+        send: Callable[[Message], None],
         make_trainer: Callable = _make_trainer,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -83,7 +84,7 @@ class TrainingService:
         self.design = None
         self.base_dir = None
         self.generation = 0
-        self.state = IDLE
+        self.state = SessionState.IDLE
         self.epochs_per_frame: int | None = None
         self.stopped = False
         self._grid: ViewGrid | None = None
@@ -94,71 +95,80 @@ class TrainingService:
 
     # --- commands ---------------------------------------------------------------------------
 
-    def handle(self, command: tuple) -> None:
-        """Carry out one command; a failure becomes an "error" message, never an exception."""
-        name, *args = command
+    def handle(self, command: Command) -> None:
+        """Carry out one command; a failure becomes a Failure message, never an exception."""
         try:
-            getattr(self, f"_cmd_{name}")(*args)
+            self._dispatch(command)
         except USER_ERRORS as exc:
             self._fail(str(exc))
         except Exception as exc:  # a bug must not kill the process: report it and go on
             self._fail(f"{type(exc).__name__}: {exc}")
 
-    def _cmd_set_design(self, design, base_dir, generation: int) -> None:
-        self.design, self.base_dir = design, base_dir
-        self._start_run(generation)
+    def _dispatch(self, command: Command) -> None:
+        match command:
+            case NewRun(design, base_dir, generation, dataset):
+                self.design, self.base_dir = design, base_dir
+                self._start_run(generation, dataset)
+            case Reset(generation):
+                self._reset(generation)
+            case Update(design):
+                self._update(design)
+            case Play():
+                self._play()
+            case Pause():
+                self._pause()
+            case StepEpoch():
+                self._step(whole_epoch=True)
+            case StepBatch():
+                self._step(whole_epoch=False)
+            case LoadParams(params):
+                self._load_params(params)
+            case SetSpeed(epochs_per_frame):
+                self.epochs_per_frame = epochs_per_frame
+                self._epochs_this_frame = 0
+            case Stop():
+                self.stopped = True
+            case _:
+                raise TypeError(f"not a command: {command!r}")
 
-    def _cmd_reset(self, generation: int) -> None:
+    def _reset(self, generation: int) -> None:
         if self.design is None:
-            self.send(("message", "Nothing to reset: no design yet."))
+            self._notice("Nothing to reset: no design yet.")
             return
         self._start_run(generation)
-        self.send(("message", "Reset: training starts again from the initial weights."))
+        self._notice("Reset: training starts again from the initial weights.")
 
-    def _cmd_update(self, design) -> None:
+    def _update(self, design) -> None:
         self.design = design
         if self.trainer is not None:
             self.trainer.set_training(design.training)
-            if self.state == FINISHED and not self.trainer.done:
-                self._set_state(PAUSED)
+            if self.state == SessionState.FINISHED and not self.trainer.done:
+                self._set_state(SessionState.PAUSED)
 
-    def _cmd_play(self) -> None:
+    def _play(self) -> None:
         if self._ready_to_train():
             self._next_frame = self.clock()
             self._epochs_this_frame = 0
-            self._set_state(RUNNING)
+            self._set_state(SessionState.RUNNING)
 
-    def _cmd_pause(self) -> None:
-        if self.state == RUNNING:
-            self._set_state(PAUSED)
+    def _pause(self) -> None:
+        if self.state == SessionState.RUNNING:
+            self._set_state(SessionState.PAUSED)
             self._send_frame()
 
-    def _cmd_step_epoch(self) -> None:
-        self._step(whole_epoch=True)
-
-    def _cmd_step_batch(self) -> None:
-        self._step(whole_epoch=False)
-
-    def _cmd_load_params(self, params) -> None:
+    def _load_params(self, params) -> None:
         if self.trainer is None:
-            self.send(("message", "No run to load weights into: the design could not be built."))
+            self._notice("No run to load weights into: the design could not be built.")
             return
         self.trainer.load_params(params)
-        self.send(("message", "Imported weights loaded; training goes on from them."))
+        self._notice("Imported weights loaded; training goes on from them.")
         self._send_frame()
-
-    def _cmd_set_speed(self, epochs_per_frame: int | None) -> None:
-        self.epochs_per_frame = epochs_per_frame
-        self._epochs_this_frame = 0
-
-    def _cmd_stop(self) -> None:
-        self.stopped = True
 
     # --- running ----------------------------------------------------------------------------
 
     def wait_time(self) -> float | None:
         """How long the loop may wait for a command: None (until one comes), 0 or a delay."""
-        if self.state != RUNNING:
+        if self.state != SessionState.RUNNING:
             return None
         if self._paced_out():
             return max(0.0, self._next_frame - self.clock())
@@ -166,7 +176,7 @@ class TrainingService:
 
     def advance(self) -> None:
         """Train for a short stretch while running, sending a frame whenever one is due."""
-        if self.state != RUNNING:
+        if self.state != SessionState.RUNNING:
             return
         try:
             self._advance()
@@ -207,47 +217,47 @@ class TrainingService:
         if self.trainer.done:
             self._end_run()
             return
-        self._set_state(PAUSED)
+        self._set_state(SessionState.PAUSED)
         self._send_frame()
 
     def _ready_to_train(self) -> bool:
         if self.trainer is None:
             why = "the design could not be built" if self.design is not None else "no design yet"
-            self.send(("message", f"Nothing to train: {why}."))
+            self._notice(f"Nothing to train: {why}.")
             return False
         if self.trainer.done:
-            self.send(("message", self._end_message() + " Press Reset to train again."))
+            self._notice(self._end_message() + " Press Reset to train again.")
             return False
         return True
 
     def _end_run(self) -> None:
         self._send_frame(with_views=True)
-        self.send(("message", self._end_message()))
-        diverged = self.trainer.status == status.DIVERGED
-        self._set_state(DIVERGED if diverged else FINISHED)
+        self._notice(self._end_message())
+        diverged = self.trainer.status == DIVERGED
+        self._set_state(SessionState.DIVERGED if diverged else SessionState.FINISHED)
 
     def _end_message(self) -> str:
         if self.trainer.message:
             return self.trainer.message
-        if self.trainer.status == status.DIVERGED:
+        if self.trainer.status == DIVERGED:
             return "Training diverged; the last finite weights are kept."
         return "Training finished."
 
-    def _start_run(self, generation: int) -> None:
+    def _start_run(self, generation: int, dataset=None) -> None:
         self.trainer = None
         self._grid = None
         self.generation = generation
-        trainer = self.make_trainer(self.design, self.base_dir)
+        trainer = self.make_trainer(self.design, self.base_dir, dataset)
         data = trainer.dataset
-        run_info = make_run_info(trainer, generation)
         projection = plane_projection(data.x_train) if data.n_raw > 2 else None
+        run_info = make_run_info(trainer, generation, projection)
         self._grid = view_grid(run_info, trainer.pipeline, projection)
         self.trainer = trainer
         self._views_cost = 0.0
         self._next_views = 0.0
-        self.send(("run", run_info, trainer.pipeline, data))
-        self.state = IDLE
-        self.send(("state", IDLE))
+        self.send(RunStarted(run_info, trainer.pipeline))
+        self.state = SessionState.IDLE
+        self.send(StateChanged(SessionState.IDLE))
         self._send_frame()
 
     def _send_frame(self, with_views: bool = False) -> None:
@@ -263,21 +273,23 @@ class TrainingService:
         trainer.history.clear()
         views = None
         now = self.clock()
-        if with_views or now >= self._next_views or self.state != RUNNING:
+        if with_views or now >= self._next_views or self.state != SessionState.RUNNING:
             views = evaluate_views(self._grid, trainer.spec, snap.params)
             self._views_cost = self.clock() - now
             self._next_views = now + self._views_cost / VIEWS_BUDGET
-        frame = Frame(self.generation, rows, snap, views, make_confusion(trainer))
-        self.send(("frame", frame))
+        self.send(Frame(self.generation, rows, snap, views, make_confusion(trainer)))
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: SessionState) -> None:
         if state != self.state:
             self.state = state
-            self.send(("state", state))
+            self.send(StateChanged(state))
+
+    def _notice(self, text: str) -> None:
+        self.send(Notice(text))
 
     def _fail(self, text: str) -> None:
-        self.send(("error", text))  # first, so whoever sees the state can read why
-        self._set_state(ERROR)
+        self.send(Failure(text))  # first, so whoever sees the state can read why
+        self._set_state(SessionState.ERROR)
 
 
 def serve(commands, messages) -> None:

@@ -7,16 +7,27 @@ still writes to, so they can be handed to another thread or process and drawn at
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
-# Why a run stopped (Snapshot.status); "running" and "paused" while it goes on.
-RUNNING = "running"
-PAUSED = "paused"
-FINISHED = "finished"  # reached the epoch limit
-EARLY_STOPPED = "early_stopped"  # test loss stopped improving; best weights restored
-DIVERGED = "diverged"  # loss or weights became non-finite; last finite weights kept
-CANCELLED = "cancelled"
+
+class Status(StrEnum):
+    """Where a Trainer's run is (``Snapshot.status``): going on, or why it stopped.
+
+    The training process's :class:`~nnviz.core.run.protocol.SessionState` is the window's
+    view of a run (paused, idle, error too); this is the run's own.
+    """
+
+    RUNNING = "running"
+    FINISHED = "finished"  # reached the epoch limit
+    EARLY_STOPPED = "early_stopped"  # test loss stopped improving; best weights restored
+    DIVERGED = "diverged"  # the loss blew up (non-finite, or far above its best); weights kept
+    CANCELLED = "cancelled"
+
+
+# The short names the trainer, the panels and ``nnviz train`` compare a status with.
+RUNNING, FINISHED, EARLY_STOPPED, DIVERGED, CANCELLED = Status
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,7 @@ class Snapshot:
 
     metrics: EpochMetrics
     params: tuple[tuple[np.ndarray, np.ndarray], ...]
-    status: str = RUNNING
+    status: Status = Status.RUNNING
     message: str = ""
 
 

@@ -56,6 +56,46 @@ from nnviz.core.run.snapshot import (
     frozen_copy,
 )
 
+#: The design fields, by path, that :meth:`Trainer.set_training` takes over in a running run
+#: (a field's path covers everything below it). A change anywhere else in a design (the data,
+#: the inputs, the layers, the output, or the seed, initializer, engine, device, dtype that
+#: only matter when a run starts) needs a new run: see :func:`needs_new_run`.
+LIVE_FIELDS = (
+    "name",
+    "description",
+    "training.optimizer",
+    "training.schedule",
+    "training.l1",
+    "training.l2",
+    "training.batch_size",
+    "training.epochs",
+    "training.patience",
+    "training.early_stopping",
+)
+
+
+def needs_new_run(old: Design | None, new: Design) -> bool:
+    """Whether ``new`` cannot continue ``old``'s run: they differ outside :data:`LIVE_FIELDS`."""
+    if old is None:
+        return True
+    for path in LIVE_FIELDS:
+        new = _with_field(new, path.split("."), _field(old, path))
+    return new != old
+
+
+def _field(value, path: str):
+    for name in path.split("."):
+        value = getattr(value, name)
+    return value
+
+
+def _with_field(value, names: list[str], new_value):
+    """A copy of the frozen dataclass ``value`` with the field at ``names`` replaced."""
+    head, *rest = names
+    inner = _with_field(getattr(value, head), rest, new_value) if rest else new_value
+    return dataclasses.replace(value, **{head: inner})
+
+
 #: Gradient norms are measured on at most this many training points (the first ones; the
 #: data set is already shuffled), so their cost does not grow with the data.
 GRADIENT_PROBE = 256
@@ -173,12 +213,8 @@ class Trainer:
         return self._predictions
 
     def set_training(self, training: TrainingSpec) -> None:
-        """Apply new settings from the next step on.
-
-        Optimizer, learning rate, schedule, L1/L2, batch size, epochs, patience and early
-        stopping change live; initializer, seed, engine, device and dtype only matter when a
-        run starts, so a new :class:`Trainer` is needed for those.
-        """
+        """Apply new settings from the next step on: those of :data:`LIVE_FIELDS`; the others
+        of ``training`` are ignored (a change to them needs a new :class:`Trainer`)."""
         self.training = training
         self.engine.set_optimizer(training.optimizer)
         self.engine.set_regularization(training.l1, training.l2)

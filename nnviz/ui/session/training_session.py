@@ -11,17 +11,31 @@ from __future__ import annotations
 import statistics
 import time
 from collections import deque
-from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
 from nnviz.core.design import Design
-from nnviz.core.run.frames import MetricsHistory
-from nnviz.core.run.service import ERROR, IDLE, RUNNING
+from nnviz.core.run.frames import Frame, MetricsHistory
+from nnviz.core.run.protocol import (
+    Command,
+    Failure,
+    LoadParams,
+    NewRun,
+    Notice,
+    Pause,
+    Play,
+    Reset,
+    RunStarted,
+    SessionState,
+    SetSpeed,
+    StateChanged,
+    StepBatch,
+    StepEpoch,
+    Update,
+)
+from nnviz.core.run.trainer import needs_new_run
 from nnviz.ui.session.worker import TrainingWorker
 
-#: Training settings a running network cannot take over: changing them starts a new run.
-RESET_FIELDS = ("initializer", "seed", "engine", "device", "dtype")
 #: Window over which steps per second are measured, in seconds.
 RATE_WINDOW = 1.0
 #: Frames come at most this often (seconds) and take at most this share of the GUI thread:
@@ -33,16 +47,6 @@ MAX_FRAME_INTERVAL = 0.5
 GUI_SHARE = 0.8
 #: How many of the latest frames the cost of a frame is measured over.
 COST_FRAMES = 5
-
-
-def needs_reset(old: Design | None, new: Design) -> bool:
-    """Whether ``new`` cannot continue ``old``'s run (other data, network or engine)."""
-    if old is None:
-        return True
-    live_old = replace(old, name=new.name, description=new.description, training=new.training)
-    if live_old != new:
-        return True
-    return any(getattr(old.training, name) != getattr(new.training, name) for name in RESET_FIELDS)
 
 
 def frame_interval(costs) -> float:
@@ -79,18 +83,17 @@ class TrainingSession(QObject):
 
     sigRunStarted = Signal(object)  # RunInfo of a new run (after set_design/reset)
     sigFrame = Signal(object)  # Frame, at most ~30 per second, stale ones dropped
-    sigStateChanged = Signal(str)  # "idle", "running", "paused", "finished", "diverged", "error"
+    sigStateChanged = Signal(str)  # a SessionState ("idle", "running", "paused", ...)
     sigMessage = Signal(str)  # a sentence for the status bar (why it paused, what reset)
     sigError = Signal(str)  # a design that cannot be built, a training failure, a crash
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.state = IDLE
+        self.state = SessionState.IDLE
         self.latest = None  # latest Snapshot
         self.history = MetricsHistory()  # every EpochMetrics of the current run (a Sequence)
         self.run_info = None  # RunInfo of the current run
         self.pipeline = None  # InputPipeline of the current run (for exports)
-        self.dataset = None  # Dataset of the current run (for CSV export)
         self.design: Design | None = None
         self.base_dir = None
         self.generation = 0
@@ -139,7 +142,7 @@ class TrainingSession(QObject):
     @property
     def steps_per_second(self) -> float:
         """Optimizer steps per second over the last second (0 unless running)."""
-        if self.state != RUNNING or len(self._rates) < 2:
+        if self.state != SessionState.RUNNING or len(self._rates) < 2:
             return 0.0
         (t0, s0), (t1, s1) = self._rates[0], self._rates[-1]
         return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
@@ -156,44 +159,43 @@ class TrainingSession(QObject):
 
     # --- what the window drives -------------------------------------------------------------
 
-    def set_design(self, design: Design, *, structural: bool, base_dir=None) -> None:
-        """New design: structural changes (layers, data, features) reset; others apply live.
+    def set_design(self, design: Design, *, restart: bool = False, base_dir=None) -> None:
+        """New design: a new run when :func:`~nnviz.core.run.trainer.needs_new_run` says so
+        (or ``restart``, for a new document), else its live settings apply from the next step.
 
         ``base_dir`` is the folder relative paths in the design (a CSV file) start from.
-        Training settings a network cannot change mid-run (engine, seed, initializer, dtype)
-        reset too.
         """
         if self._closed:
             return
         if base_dir is not None:
             self.base_dir = base_dir
-        new_run = needs_reset(self.design, design)
-        if new_run and self.run_info is not None:
+        new_run = needs_new_run(self.design, design)
+        if new_run and not restart and self.run_info is not None:
             self.sigMessage.emit(f"{changed(self.design, design)} changed: training starts again.")
         self.design = design
-        if structural or new_run or self.run_info is None or not self._worker.is_alive():
+        if restart or new_run or self.run_info is None or not self._worker.is_alive():
             self._new_run()
         else:
-            self._worker.send(("update", design))
+            self._worker.send(Update(design))
 
     def play(self) -> None:
-        self._command(("play",))
+        self._command(Play())
 
     def pause(self) -> None:
         if self._worker.is_alive():
-            self._worker.send(("pause",))
+            self._worker.send(Pause())
 
     def toggle_play(self) -> None:
-        if self.state == RUNNING:
+        if self.state == SessionState.RUNNING:
             self.pause()
         else:
             self.play()
 
     def step_epoch(self) -> None:
-        self._command(("step_epoch",))
+        self._command(StepEpoch())
 
     def step_batch(self) -> None:
-        self._command(("step_batch",))
+        self._command(StepBatch())
 
     def reset(self) -> None:
         if self._closed or self.design is None:
@@ -202,19 +204,19 @@ class TrainingSession(QObject):
             self._new_run()
             return
         self.generation += 1
-        self._worker.send(("reset", self.generation))
+        self._worker.send(Reset(self.generation))
 
     def load_params(self, params) -> None:
         """Put imported weights into the current run (shapes already checked); training
         goes on from them and the panels show them at once."""
         if self._worker.is_alive() and self.run_info is not None:
-            self._worker.send(("load_params", [(w.copy(), b.copy()) for w, b in params]))
+            self._worker.send(LoadParams([(w.copy(), b.copy()) for w, b in params]))
 
     def set_speed(self, epochs_per_frame: int | None) -> None:
         """Epochs per frame; None means as fast as possible."""
         self.epochs_per_frame = epochs_per_frame
         if self._worker.is_alive():
-            self._worker.send(("set_speed", epochs_per_frame))
+            self._worker.send(SetSpeed(epochs_per_frame))
 
     @Slot()
     def shutdown(self) -> None:
@@ -224,7 +226,7 @@ class TrainingSession(QObject):
 
     # --- internals ----------------------------------------------------------------------------
 
-    def _command(self, command: tuple) -> None:
+    def _command(self, command: Command) -> None:
         """Send ``command``, first restarting the run if the process is not there (a crash)."""
         if self._closed:
             return
@@ -240,9 +242,9 @@ class TrainingSession(QObject):
             return
         if not self._worker.is_alive():
             self._worker.start()
-            self._worker.send(("set_speed", self.epochs_per_frame))
+            self._worker.send(SetSpeed(self.epochs_per_frame))
         self.generation += 1
-        self._worker.send(("set_design", self.design, self.base_dir, self.generation))
+        self._worker.send(NewRun(self.design, self.base_dir, self.generation))
 
     @Slot()
     def _on_messages(self) -> None:
@@ -258,9 +260,19 @@ class TrainingSession(QObject):
             self._delivery_timer.start(max(1, round((self._next_delivery - start) * 1000)))
             return
         frames = 0
-        for kind, *payload in self._worker.take_messages():
-            frames += kind == "frame"
-            getattr(self, f"_on_{kind}")(*payload)
+        for message in self._worker.take_messages():
+            match message:
+                case Frame():
+                    frames += 1
+                    self._on_frame(message)
+                case RunStarted(info, pipeline):
+                    self._on_run(info, pipeline)
+                case StateChanged(state):
+                    self._on_state(state)
+                case Notice(text):
+                    self.sigMessage.emit(text)
+                case Failure(text):
+                    self._on_error(text)
         if frames:
             cpu = time.thread_time()
             if start - self._last_delivery > MAX_FRAME_INTERVAL:  # the first after a pause
@@ -271,10 +283,10 @@ class TrainingSession(QObject):
             self._next_delivery = next_due(self._next_delivery, start, interval)
             self._last_delivery, self._delivery_cpu = start, cpu
 
-    def _on_run(self, run_info, pipeline, dataset) -> None:
+    def _on_run(self, run_info, pipeline) -> None:
         if run_info.generation != self.generation:
             return
-        self.run_info, self.pipeline, self.dataset = run_info, pipeline, dataset
+        self.run_info, self.pipeline = run_info, pipeline
         self.history = MetricsHistory()
         self.latest = None
         self._rates.clear()
@@ -291,14 +303,11 @@ class TrainingSession(QObject):
             self._rates.popleft()
         self.sigFrame.emit(frame)
 
-    def _on_state(self, state: str) -> None:
+    def _on_state(self, state: SessionState) -> None:
         if state != self.state:
             self.state = state
             self._rates.clear()
             self.sigStateChanged.emit(state)
-
-    def _on_message(self, text: str) -> None:
-        self.sigMessage.emit(text)
 
     def _on_error(self, text: str) -> None:
         self.sigError.emit(text)
@@ -313,4 +322,4 @@ class TrainingSession(QObject):
             "press Play or Reset to start again."
         )
         self._on_error(text)
-        self._on_state(ERROR)
+        self._on_state(SessionState.ERROR)

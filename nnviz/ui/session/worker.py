@@ -2,11 +2,11 @@
 
 Training runs in a child process (a thread would share the GIL with the window; the measurements
 are in docs/architecture.md): :func:`nnviz.core.run.service.process_main` in a ``spawn`` child
-at a lower priority. A relay object in a :class:`QThread` reads the child's pipe and hands
-messages to the GUI thread; commands go the other way through a second pipe. The child never
-waits for the window: when the GUI thread falls behind, the relay merges consecutive frames of a
-run into one (rows are concatenated, the older snapshot and views are dropped), so the window
-always draws the newest state and never works through a backlog.
+at a lower priority. A relay object in a :class:`QThread` reads the child's pipe and hands the
+messages of :mod:`nnviz.core.run.protocol` to the GUI thread; commands go the other way through
+a second pipe. The child never waits for the window: when the GUI thread falls behind, the relay
+merges consecutive frames of a run into one (rows are concatenated, the older snapshot and views
+are dropped), so the window always draws the newest state and never works through a backlog.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from contextlib import contextmanager, suppress
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from nnviz.core.run.frames import Frame
+from nnviz.core.run.protocol import Command, Message, Stop
 from nnviz.core.run.service import process_main
 
 #: How often the relay looks up from the pipe to see whether it should end, in seconds.
@@ -63,24 +64,23 @@ class MessageBox:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: deque[tuple] = deque()
+        self._items: deque[Message] = deque()
 
-    def put(self, message: tuple) -> bool:
+    def put(self, message: Message) -> bool:
         """Queue ``message``; True if the box was empty (the GUI thread must be told)."""
         with self._lock:
             last = self._items[-1] if self._items else None
             if (
-                message[0] == "frame"
-                and last is not None
-                and last[0] == "frame"
-                and last[1].generation == message[1].generation
+                isinstance(message, Frame)
+                and isinstance(last, Frame)
+                and last.generation == message.generation
             ):
-                self._items[-1] = ("frame", merge_frames(last[1], message[1]))
+                self._items[-1] = merge_frames(last, message)
                 return False
             self._items.append(message)
             return len(self._items) == 1
 
-    def take_all(self) -> list[tuple]:
+    def take_all(self) -> list[Message]:
         with self._lock:
             items = list(self._items)
             self._items.clear()
@@ -148,7 +148,7 @@ class TrainingWorker(QObject):
     def is_alive(self) -> bool:
         return self._process is not None and self._process.is_alive()
 
-    def send(self, command: tuple) -> None:
+    def send(self, command: Command) -> None:
         """Send a command, starting the process first if it is not running."""
         if not self.is_alive():
             self.start()
@@ -157,7 +157,7 @@ class TrainingWorker(QObject):
         except (BrokenPipeError, ConnectionResetError, OSError):
             self._on_relay_ended(self._process.pid)
 
-    def take_messages(self) -> list[tuple]:
+    def take_messages(self) -> list[Message]:
         return self._box.take_all()
 
     def start(self) -> None:
@@ -192,7 +192,7 @@ class TrainingWorker(QObject):
         self._process = None
         if process is not None:
             with suppress(BrokenPipeError, ConnectionResetError, OSError):
-                self._commands.send(("stop",))
+                self._commands.send(Stop())
             process.join(STOP_TIMEOUT)
             if process.is_alive():
                 process.terminate()
