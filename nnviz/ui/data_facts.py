@@ -1,4 +1,9 @@
-"""What the window needs to know about a design's data: the inputs on offer and the outputs."""
+"""A design's data on the window's side: read once, kept, and described for the diagram.
+
+The window reads a design's data once (:func:`window_dataset`) and keeps the latest few: the
+diagram's input list and outputs come from it, the run's arrays go from it to the training
+process (which then does not read the file again), and the CSV export writes it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nnviz.core.data import load_dataset
-from nnviz.core.data.dataset import DatasetError
+from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.features import available_features, default_features
 from nnviz.core.design import FEATURES_2D, DatasetSpec
 from nnviz.core.nn.network import default_output
@@ -33,12 +38,35 @@ class DataFacts:
         return default_output(self.task, self.n_outputs if self.n_outputs > 1 else 2)[0]
 
 
+#: How many data sets the window keeps (the current one and a few to go back to with Undo).
+KEPT_DATASETS = 4
+
+
+@lru_cache(maxsize=KEPT_DATASETS)
+def _read(spec: DatasetSpec, base_dir: str | None) -> Dataset | str:
+    try:
+        return load_dataset(spec, base_dir=base_dir)
+    except (DatasetError, OSError) as error:
+        return str(error)
+
+
+def window_dataset(spec: DatasetSpec, base_dir: str | None = None) -> Dataset:
+    """The data ``spec`` names, read once and kept; raises DatasetError saying why not.
+
+    ``base_dir`` is the folder a relative CSV path starts from (the design file's).
+    """
+    found = _read(spec, base_dir)
+    if isinstance(found, str):
+        raise DatasetError(found)
+    return found
+
+
 @lru_cache(maxsize=64)
 def data_facts(spec: DatasetSpec, base_dir: str | None = None) -> DataFacts:
-    """Load the data once per spec (cached) and describe it."""
+    """Describe the data (read by :func:`window_dataset`)."""
     try:
-        dataset = load_dataset(spec, base_dir=base_dir)
-    except (DatasetError, OSError) as error:
+        dataset = window_dataset(spec, base_dir)
+    except DatasetError as error:
         return DataFacts(features=(), defaults=(), problem=str(error))
     multi = dataset.task == "classification" and dataset.n_classes > 2
     return DataFacts(

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.data import DatasetError, load_dataset, save_dataset_csv
+from nnviz.core.data import DatasetError, save_dataset_csv
 from nnviz.core.design import Design
 from nnviz.core.files.bundled import resource
 from nnviz.core.files.weights_io import WEIGHT_FORMATS
-from nnviz.ui.data_facts import data_facts
+from nnviz.ui.data_facts import data_facts, window_dataset
 from nnviz.ui.document import Document, show_problems
 from nnviz.ui.guide import GuideDialog
 from nnviz.ui.layer_inspector import LayerInspector
@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         try:
-            dataset = load_dataset(self.design.dataset, base_dir=self.document.base_dir())
+            dataset = window_dataset(self.design.dataset, self.document.base_dir())
             save_dataset_csv(dataset, path)
         except (DatasetError, OSError) as error:
             show_problems(

@@ -16,6 +16,7 @@ from nnviz.core.run.protocol import (
     NewRun,
     Notice,
     Play,
+    Reset,
     RunStarted,
     SessionState,
     StateChanged,
@@ -85,6 +86,8 @@ def test_a_window_side_dataset_is_used_instead_of_loading_again():
     service = TrainingService(sent.append)
     service.handle(NewRun(design, None, 1, data))
     assert service.trainer.dataset is data
+    service.handle(Reset(2))  # a reset trains on the same arrays, not read again
+    assert service.trainer.dataset is data and service.generation == 2
 
 
 def test_what_is_not_a_command_is_reported_not_raised():

@@ -26,9 +26,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QWidget
 from nnviz.core.design import Design, LayerSpec, OutputSpec
 from nnviz.core.files.design_file import load_design, save_design
 from nnviz.core.files.weights_io import save_weights
-from nnviz.core.run.trainer import Trainer
+from nnviz.core.run.trainer import Trainer, needs_new_run
 from nnviz.ui import main_window
-from nnviz.core.run.trainer import needs_new_run
 from nnviz.ui.main_window import MainWindow
 
 Button = QMessageBox.StandardButton
@@ -52,10 +51,14 @@ class RecordingSession(QObject):
         self.pipeline = None
         self.dataset = None
         self.generation = 0
+        self.design = None
         self.calls: list[tuple] = []
 
-    def set_design(self, design, *, structural, base_dir=None) -> None:
-        self.calls.append(("set_design", design, structural))
+    def set_design(self, design, *, restart=False, base_dir=None) -> None:
+        """Logs the design and whether the real session would start a new run for it."""
+        new_run = restart or needs_new_run(self.design, design)
+        self.design = design
+        self.calls.append(("set_design", design, new_run))
 
     def __getattr__(self, name):
         if name in (

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.run.trainer import needs_new_run
+from nnviz.ui.data_facts import window_dataset
 from nnviz.ui.session.training_session import (
     GUI_SHARE,
     MAX_FRAME_INTERVAL,
@@ -167,6 +168,14 @@ def test_reset_clears_the_history_and_starts_a_new_run(qtbot, session):
     qtbot.wait(100)
     assert len(session.history) == 0 and session.epoch == 0
     assert any("Reset" in text for text in session.messages)
+
+
+def test_the_window_reads_the_data_once_and_the_run_gets_its_arrays(qtbot, session):
+    design = xor_design()
+    start(qtbot, session, design)
+    assert session.dataset is window_dataset(design.dataset)
+    assert session.run_info.class_names == session.dataset.class_names
+    np.testing.assert_allclose(session.run_info.train_points, session.dataset.x_train, rtol=1e-6)
 
 
 def test_learning_rate_changes_mid_run_without_reset(qtbot, session):

@@ -83,6 +83,7 @@ class TrainingService:
         self.trainer = None
         self.design = None
         self.base_dir = None
+        self.dataset = None  # the current run's data, as the window sent it or as read here
         self.generation = 0
         self.state = SessionState.IDLE
         self.epochs_per_frame: int | None = None
@@ -107,8 +108,8 @@ class TrainingService:
     def _dispatch(self, command: Command) -> None:
         match command:
             case NewRun(design, base_dir, generation, dataset):
-                self.design, self.base_dir = design, base_dir
-                self._start_run(generation, dataset)
+                self.design, self.base_dir, self.dataset = design, base_dir, dataset
+                self._start_run(generation)
             case Reset(generation):
                 self._reset(generation)
             case Update(design):
@@ -243,11 +244,12 @@ class TrainingService:
             return "Training diverged; the last finite weights are kept."
         return "Training finished."
 
-    def _start_run(self, generation: int, dataset=None) -> None:
+    def _start_run(self, generation: int) -> None:
         self.trainer = None
         self._grid = None
         self.generation = generation
-        trainer = self.make_trainer(self.design, self.base_dir, dataset)
+        trainer = self.make_trainer(self.design, self.base_dir, self.dataset)
+        self.dataset = trainer.dataset  # a reset trains on the same data, not read again
         data = trainer.dataset
         projection = plane_projection(data.x_train) if data.n_raw > 2 else None
         run_info = make_run_info(trainer, generation, projection)

@@ -14,6 +14,7 @@ from collections import deque
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
+from nnviz.core.data.dataset import DatasetError
 from nnviz.core.design import Design
 from nnviz.core.run.frames import Frame, MetricsHistory
 from nnviz.core.run.protocol import (
@@ -34,6 +35,7 @@ from nnviz.core.run.protocol import (
     Update,
 )
 from nnviz.core.run.trainer import needs_new_run
+from nnviz.ui.data_facts import window_dataset
 from nnviz.ui.session.worker import TrainingWorker
 
 #: Window over which steps per second are measured, in seconds.
@@ -94,6 +96,8 @@ class TrainingSession(QObject):
         self.history = MetricsHistory()  # every EpochMetrics of the current run (a Sequence)
         self.run_info = None  # RunInfo of the current run
         self.pipeline = None  # InputPipeline of the current run (for exports)
+        self.dataset = None  # Dataset of the current run, as the window read it, or None
+        self._next_dataset = None  # that of the run asked for, until it has started
         self.design: Design | None = None
         self.base_dir = None
         self.generation = 0
@@ -244,7 +248,11 @@ class TrainingSession(QObject):
             self._worker.start()
             self._worker.send(SetSpeed(self.epochs_per_frame))
         self.generation += 1
-        self._worker.send(NewRun(self.design, self.base_dir, self.generation))
+        try:  # read here once; the training process gets the arrays, not the file again
+            self._next_dataset = window_dataset(self.design.dataset, self.base_dir)
+        except DatasetError:
+            self._next_dataset = None  # the training process reads it and says what is wrong
+        self._worker.send(NewRun(self.design, self.base_dir, self.generation, self._next_dataset))
 
     @Slot()
     def _on_messages(self) -> None:
@@ -286,7 +294,7 @@ class TrainingSession(QObject):
     def _on_run(self, run_info, pipeline) -> None:
         if run_info.generation != self.generation:
             return
-        self.run_info, self.pipeline = run_info, pipeline
+        self.run_info, self.pipeline, self.dataset = run_info, pipeline, self._next_dataset
         self.history = MetricsHistory()
         self.latest = None
         self._rates.clear()
