@@ -13,6 +13,7 @@ COMMANDS = {
     "landscape": "nnviz.cli.landscape",
     "lr-find": "nnviz.cli.lr_find",
     "animate": "nnviz.cli.animate",
+    "explain": "nnviz.cli.explain",
 }
 
 
