@@ -69,12 +69,25 @@ def explain_design(
     return Explained(trace, dataset, pipeline, split, index)
 
 
-def trace_of(design: Design, spec: NetworkSpec, params: Params, x, label) -> Trace:
+def trace_of(
+    design: Design,
+    spec: NetworkSpec,
+    params: Params,
+    x,
+    label,
+    *,
+    learning_rate: float | None = None,
+    keep=None,
+) -> Trace:
     """The trace of network input ``x`` with raw label ``label`` under ``design``'s training
-    settings (optimizer and its learning rate, L1/L2), dropout off."""
+    settings (optimizer, L1/L2); the optimizer's learning rate unless ``learning_rate`` is
+    given (the window passes the scheduled one), dropout off unless ``keep`` is given."""
     training = design.training
     target = encode_targets(spec, np.asarray(label).reshape(1), np.float64)[0]
-    return trace_sample(spec, params, x, target, training.optimizer, l1=training.l1, l2=training.l2)
+    optimizer, l1, l2 = training.optimizer, training.l1, training.l2
+    return trace_sample(
+        spec, params, x, target, optimizer, learning_rate=learning_rate, l1=l1, l2=l2, keep=keep
+    )
 
 
 def _file_pipeline(fitted: InputPipeline, weights: NetworkFile) -> InputPipeline:

@@ -94,6 +94,6 @@ def update_title(trace: Trace) -> str:
     """``Adam, η = 0.03, from a fresh state`` — what the update stage runs."""
     update = trace.update
     name = OPTIMIZER_NAMES[update.rule]
-    if update.rule == "perceptron":
+    if update.rule in ("perceptron", "sgd"):  # nothing to remember between steps
         return f"{name}, η = {number(update.learning_rate)}"
     return f"{name}, η = {number(update.learning_rate)}, from a fresh state (moments 0)"
