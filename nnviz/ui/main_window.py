@@ -37,6 +37,7 @@ from nnviz.ui.network_editor import NetworkEditor
 from nnviz.ui.panels import install_panels
 from nnviz.ui.session.training_session import TrainingSession
 from nnviz.ui.settings_panel import SettingsPanel
+from nnviz.ui.step_through import install_step_through
 from nnviz.ui.transfer import install_transfer_actions
 from nnviz.ui.window_menus import (
     SPEEDS,
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self._connect()
         install_panels(self, self.training)
         self.transfer = install_transfer_actions(self)
+        self.step_through = install_step_through(self)
         self._show(self.design, self.design, True)
         self._update_title()
         self._restore_settings()
