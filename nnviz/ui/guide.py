@@ -43,6 +43,30 @@ examples from <b>File &gt; Examples</b>, and export the window, the data or the 
 """
 
 
+GUIDE_WIDTH = 480
+#: The guide is never narrower than this, even where that means covering some of the diagram.
+NARROWEST = 360
+FRAME = 8  # room for the guide's window frame
+
+
+def place_beside(guide: QWidget, window: QWidget, described: QWidget) -> None:
+    """Put ``guide`` where it hides none of ``described`` (the diagram it talks about):
+    beside ``window`` when the screen has room, else over the window's right-hand panels."""
+    screen = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    height = min(guide.height(), frame.height())
+    if screen.right() - frame.right() >= guide.width():
+        x, width = frame.right() + 1, guide.width()
+    elif frame.left() - screen.left() >= guide.width():
+        x, width = frame.left() - guide.width(), guide.width()
+    else:
+        right_of_diagram = described.mapToGlobal(described.rect().topRight()).x() + 1
+        width = max(min(guide.width(), frame.right() - right_of_diagram - FRAME), NARROWEST)
+        x = frame.right() - width - FRAME
+    guide.resize(width, height)
+    guide.move(x, frame.top())  # where its frame goes
+
+
 class GuideDialog(QDialog):
     """The lessons in a scrollable, non-modal window."""
 
@@ -50,7 +74,7 @@ class GuideDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("guideDialog")
         self.setWindowTitle("nnviz guide")
-        self.resize(560, 640)
+        self.resize(GUIDE_WIDTH, 640)
         text = QTextBrowser(objectName="guideText")
         text.setHtml(LESSONS)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

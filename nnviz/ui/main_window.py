@@ -30,13 +30,14 @@ from nnviz.core.files.bundled import resource
 from nnviz.core.files.weights_io import WEIGHT_FORMATS
 from nnviz.ui.data_facts import data_facts, window_dataset
 from nnviz.ui.document import Document, show_problems
-from nnviz.ui.guide import GuideDialog
+from nnviz.ui.guide import GuideDialog, place_beside
 from nnviz.ui.layer_inspector import LayerInspector
 from nnviz.ui.lesson_banner import LessonBanner
 from nnviz.ui.network_editor import NetworkEditor
 from nnviz.ui.panels import install_panels
 from nnviz.ui.session.training_session import TrainingSession
 from nnviz.ui.settings_panel import SettingsPanel
+from nnviz.ui.space_key import SpacePlays
 from nnviz.ui.step_through import install_step_through
 from nnviz.ui.transfer import install_transfer_actions
 from nnviz.ui.window_menus import (
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._restore_settings()
         self.training.set_speed(self.speed.currentData())  # the box's choice, restored or not
+        self._space = SpacePlays(self, self.actionPlay)
 
     # --- the document -------------------------------------------------------------------------
 
@@ -304,7 +306,10 @@ class MainWindow(QMainWindow):
         self.actionPlay.setIcon(self.style().standardIcon(icon))
 
     def show_guide(self) -> None:
-        guide = self.findChild(GuideDialog) or GuideDialog(self)
+        guide = self.findChild(GuideDialog)
+        if guide is None:
+            guide = GuideDialog(self)
+            place_beside(guide, self, self.editor)
         guide.show()
         guide.raise_()
 

@@ -600,3 +600,36 @@ def test_examples_are_listed_in_the_order_of_the_lessons(window):
         for n in main_window.examples_dir().iterdir()
         if n.name.endswith(".json")
     )
+
+
+def test_space_plays_from_a_settings_box_but_not_from_a_text_field(qtbot, window):
+    """Once a setting has the focus, Space still plays and pauses (issue 14, item 16)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.settings_panel.setCurrentIndex(1)  # Training
+    for name in ("batchSizeSpin", "learningRateCombo"):
+        box = window.findChild(QWidget, name)
+        box.setFocus()
+        qtbot.waitUntil(box.hasFocus)
+        plays = window.training.calls.count(("toggle_play",))
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+        assert window.training.calls.count(("toggle_play",)) == plays + 1, name
+    window.settings_panel.setCurrentIndex(0)
+    choose_dataset(window, "csv")
+    path = window.findChild(QWidget, "csvPath")
+    path.setFocus()
+    qtbot.waitUntil(path.hasFocus)
+    plays = window.training.calls.count(("toggle_play",))
+    QTest.keyClicks(path, "my data")
+    assert path.text() == "my data"  # the space is text here
+    assert window.training.calls.count(("toggle_play",)) == plays
+
+
+def test_the_guide_opens_beside_the_diagram_not_on_it(window):
+    window.actionGuide.trigger()
+    guide = window.findChild(QWidget, "guideDialog")
+    diagram = window.editor
+    on_screen = diagram.rect().translated(diagram.mapToGlobal(diagram.rect().topLeft()))
+    assert guide.isVisible()
+    assert not guide.frameGeometry().intersects(on_screen)
+    guide.close()
