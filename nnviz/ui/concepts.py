@@ -105,3 +105,20 @@ def tip(key: str) -> str:
         if key in table:
             return table[key]
     return ""
+
+
+#: How the 2D features are written for a reader: on the diagram and the panels' axes alike.
+FEATURE_LABELS = {
+    "x1": "x₁",
+    "x2": "x₂",
+    "x1^2": "x₁²",
+    "x2^2": "x₂²",
+    "x1*x2": "x₁x₂",
+    "sin(x1)": "sin x₁",
+    "sin(x2)": "sin x₂",
+}
+
+
+def feature_label(name: str) -> str:
+    """``name`` as a reader sees it (``x1^2`` is ``x₁²``); other columns keep their name."""
+    return FEATURE_LABELS.get(name, name)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSimpleText
 from nnviz.core import edits
 from nnviz.core.design import MAX_LAYERS, MAX_UNITS, Design
 from nnviz.core.run.frames import Views
-from nnviz.ui.concepts import ACTIVATION_TIPS, FEATURE_TIPS, TIPS
+from nnviz.ui.concepts import ACTIVATION_TIPS, FEATURE_TIPS, TIPS, feature_label
 from nnviz.ui.data_facts import DataFacts
 from nnviz.ui.diagram_items import (
     NEURON_SIZE,
@@ -39,16 +39,6 @@ ROW_GAP = 58.0
 NEURONS_TOP = 96.0
 #: A column shows at most this many neurons; wider layers show the first ones and a count.
 MAX_SHOWN = 8
-#: How the 2D features are written on the diagram.
-FEATURE_LABELS = {
-    "x1": "x₁",
-    "x2": "x₂",
-    "x1^2": "x₁²",
-    "x2^2": "x₂²",
-    "x1*x2": "x₁x₂",
-    "sin(x1)": "sin x₁",
-    "sin(x2)": "sin x₂",
-}
 INPUT = -1  # layer index of the input column in keys (layer_index, unit)
 
 
@@ -266,7 +256,7 @@ class DiagramScene(QGraphicsScene):
                 lambda f=feature: editor.toggle_feature(f),
                 active,
             )
-            label = QGraphicsSimpleTextItem(FEATURE_LABELS.get(feature, feature))
+            label = QGraphicsSimpleTextItem(feature_label(feature))
             label.setBrush(colour)
             width = label.boundingRect().width()
             self._add(label, (pos.x() - width - 8, pos.y() + NEURON_SIZE / 2 - 8))

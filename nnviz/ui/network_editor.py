@@ -21,9 +21,9 @@ from nnviz.core import edits
 from nnviz.core.design import MAX_LAYERS, MAX_UNITS, Design, LayerSpec
 from nnviz.core.run.frames import Views
 from nnviz.ui.data_facts import DataFacts
-from nnviz.ui.diagram_scene import FEATURE_LABELS, MAX_SHOWN, DiagramScene, column_at
+from nnviz.ui.diagram_scene import MAX_SHOWN, DiagramScene, column_at
 
-__all__ = ["FEATURE_LABELS", "MAX_SHOWN", "NetworkEditor"]
+__all__ = ["MAX_SHOWN", "NetworkEditor"]
 
 
 class NetworkEditor(QGraphicsView):

@@ -444,7 +444,28 @@ def test_heatmap_axes_name_every_cell_that_has_room_and_no_more(show):
     step, values = rows.tickValues(0, 16, 80)[0]  # 5 px a row: a label every few rows
     assert step >= 3 and values[0] == 0.5 and len(values) <= 16 / step + 1
     inputs = panel.layers[0][0].getAxis("left")
-    assert inputs.tickStrings([0.5, 1.5], 1, 1) == ["x1", "x2"]
+    assert inputs.tickStrings([0.5, 1.5], 1, 1) == ["x₁", "x₂"]  # written as on the diagram
+
+
+def test_heatmaps_show_the_biases_in_a_row_below_the_weights(show):
+    """The weights panel shows the biases, which matter most for the perceptron, and names
+    the inputs as the diagram does (issue 14, item 18)."""
+    info = replace(make_info(sizes=(3, 4, 1)), input_names=("x1", "x1^2", "sin(x2)"))
+    panel = show(WeightsPanel())
+    panel.set_run(info)
+    params = make_params(info)
+    panel.add_frame(make_frame(info, 0, 1, params=params))
+    for (_plot, image, _bar), bias_image, (w, b) in zip(
+        panel.layers, panel.bias_images, params, strict=True
+    ):
+        np.testing.assert_array_equal(bias_image.image, b[None, :])
+        assert bias_image.levels == pytest.approx(image.levels)
+        below = bias_image.mapRectToParent(bias_image.boundingRect())
+        assert below.top() > w.shape[1] and below.width() == w.shape[0]
+    left = panel.layers[0][0].getAxis("left")
+    assert left.names == ["x₁", "x₁²", "sin x₂"]
+    step, values = left.tickValues(0, 4.5, 400)[0]
+    assert left.tickStrings(values, 1, step) == ["x₁", "x₁²", "sin x₂", "bias"]
 
 
 def test_digit_weights_are_drawn_as_one_tile_per_unit(show):

@@ -16,17 +16,23 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from nnviz.core.run.frames import Frame, RunInfo
+from nnviz.ui.concepts import feature_label
 from nnviz.ui.panels.base import LivePanel, nice_ceiling
 from nnviz.ui.panels.colors import diverging_map
+
+#: Where a heatmap's bias row sits: this far below the last row of weights.
+BIAS_GAP = 0.25
 
 
 class CellAxis(pg.AxisItem):
     """Names at the centres of a heatmap's rows or columns; when the cells are smaller than
-    the names, every k-th one, so the labels never run together however small the dock."""
+    the names, every k-th one, so the labels never run together however small the dock.
+    ``bias``: the rows also have a bias row below them, labelled "bias"."""
 
-    def __init__(self, orientation: str, names: list[str]) -> None:
+    def __init__(self, orientation: str, names: list[str], bias: bool = False) -> None:
         super().__init__(orientation)
         self.names = names
+        self.bias = bias
 
     def tickValues(self, minVal, maxVal, size):
         cells = abs(maxVal - minVal)  # an inverted axis (rows top down) gives max first
@@ -38,10 +44,14 @@ class CellAxis(pg.AxisItem):
         else:
             needed = max(metrics.horizontalAdvance(name) for name in self.names) + 6
         step = max(1, math.ceil(needed / (size / cells)))
-        return [(float(step), [i + 0.5 for i in range(0, len(self.names), step)])]
+        values = [i + 0.5 for i in range(0, len(self.names), step)]
+        bias_row = len(self.names) + BIAS_GAP + 0.5
+        if self.bias and min(minVal, maxVal) <= bias_row <= max(minVal, maxVal):
+            values.append(bias_row)
+        return [(float(step), values)]
 
     def tickStrings(self, values, scale, spacing):
-        return [self.names[int(value)] for value in values]
+        return [self.names[int(v)] if v < len(self.names) else "bias" for v in values]
 
 
 def mosaic_grid(n_tiles: int) -> tuple[int, int]:
@@ -71,7 +81,8 @@ def symmetric_levels(weights: np.ndarray) -> tuple[float, float]:
 
 class WeightsPanel(LivePanel):
     """One heatmap per dense layer, titled "from → to": a row per input of the layer (names
-    fit on the left axis), a column per unit of the layer, the cell the weight between them."""
+    fit on the left axis), a column per unit of the layer, the cell the weight between them;
+    the units' biases in a row of their own below."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +94,8 @@ class WeightsPanel(LivePanel):
         self.plots.setObjectName("weightsPlots")
         self.plot_widgets.append(self.plots)
         self.layers: list[tuple[pg.PlotItem, pg.ImageItem, pg.ColorBarItem]] = []
+        #: Per layer, the row of its biases under its weights (None where tiles are shown).
+        self.bias_images: list[pg.ImageItem | None] = []
         self._per_row = 0  # layers per row of the current arrangement
         self.lut = diverging_map().getLookupTable(nPts=256)
         layout = QVBoxLayout(self)
@@ -93,6 +106,7 @@ class WeightsPanel(LivePanel):
         self.params = None
         self.plots.clear()
         self.layers = []
+        self.bias_images = []
         sizes = info.spec.sizes
         shape = info.image_shape
         tiled = shape is not None and shape[0] * shape[1] == sizes[0]
@@ -105,6 +119,11 @@ class WeightsPanel(LivePanel):
             image = pg.ImageItem(axisOrder="row-major")
             image.setLookupTable(self.lut)
             plot.addItem(image)
+            bias = None if tiled_here else pg.ImageItem(axisOrder="row-major")
+            if bias is not None:
+                bias.setLookupTable(self.lut)
+                plot.addItem(bias)
+            self.bias_images.append(bias)
             if tiled_here:
                 plot.setTitle(f"{name}: what each unit sees", size="9pt")
                 plot.setAspectLocked(True)
@@ -153,10 +172,15 @@ class WeightsPanel(LivePanel):
         """Layer ``k``'s inputs down the left (by name for the first layer), units across."""
         n_in, n_out = info.spec.sizes[k], info.spec.sizes[k + 1]
         named = k == 0 and len(info.input_names) == n_in
-        inputs = list(info.input_names) if named else [str(i + 1) for i in range(n_in)]
-        left = CellAxis("left", inputs)
+        inputs = (
+            [feature_label(name) for name in info.input_names]
+            if named
+            else [str(i + 1) for i in range(n_in)]
+        )
+        left = CellAxis("left", inputs, bias=True)
         # Wide enough for the longest name (pyqtgraph would hide the labels that don't fit).
-        left.setWidth(QFontMetrics(left.font()).horizontalAdvance(max(inputs, key=len)) + 16)
+        longest = max([*inputs, "bias"], key=len)
+        left.setWidth(QFontMetrics(left.font()).horizontalAdvance(longest) + 16)
         return {"left": left, "bottom": CellAxis("bottom", [str(i + 1) for i in range(n_out)])}
 
     def _take(self, frame: Frame) -> None:
@@ -165,8 +189,8 @@ class WeightsPanel(LivePanel):
     def refresh(self) -> None:
         if self.params is None:
             return
-        for k, ((_plot, image, colorbar), (weights, _bias)) in enumerate(
-            zip(self.layers, self.params, strict=False)
+        for k, ((_plot, image, colorbar), bias_image, (weights, bias)) in enumerate(
+            zip(self.layers, self.bias_images, self.params, strict=False)
         ):
             levels = symmetric_levels(weights)
             if k == 0 and self.mosaic_shape is not None:
@@ -176,5 +200,9 @@ class WeightsPanel(LivePanel):
                 picture = np.ascontiguousarray(weights.T, dtype=np.float32)
                 rect = (0, 0, weights.shape[0], weights.shape[1])
             image.setImage(picture, autoLevels=False, levels=levels, rect=rect)
+            if bias_image is not None:
+                row = np.ascontiguousarray(bias[None, :], dtype=np.float32)
+                where = (0, weights.shape[1] + BIAS_GAP, weights.shape[0], 1)
+                bias_image.setImage(row, autoLevels=False, levels=levels, rect=where)
             if colorbar.levels() != levels:
                 colorbar.setLevels(levels)
