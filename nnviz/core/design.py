@@ -60,13 +60,16 @@ DATASETS_2D = (
     "blobs_multi",
     "checkerboard",
 )
+#: Data sets read from a ``path`` on the user's disk: a CSV table, a folder of MNIST-format
+#: IDX files, a Keras-style ``.npz`` of images.
+FILE_DATASETS = ("csv", "idx", "npz")
 #: Every data set a design may name (see nnviz.core.data for what each one is): the 2D sets,
-#: 1D regression (universal approximation), bundled real data, and the user's own CSV file.
+#: 1D regression (universal approximation), bundled real data, and the user's own files.
 DATASET_NAMES = (
     *DATASETS_2D,
     *("sine", "abs", "step", "polynomial"),
     *("iris", "breast_cancer", "digits"),
-    "csv",
+    *FILE_DATASETS,
 )
 
 MAX_UNITS = 4096
@@ -133,8 +136,9 @@ class DatasetSpec:
     """Which data to learn from and how to generate or read it.
 
     ``name`` is a built-in generator (``"xor"``, ``"circle"``, ...), a bundled real data set
-    (``"iris"``, ``"breast_cancer"``, ``"digits"``) or ``"csv"`` (then ``path``,
-    ``label_column`` and ``feature_columns`` say what to read).
+    (``"iris"``, ``"breast_cancer"``, ``"digits"``), ``"csv"`` (then ``path``,
+    ``label_column`` and ``feature_columns`` say what to read), ``"idx"`` (``path`` is a folder
+    of MNIST-format IDX files) or ``"npz"`` (``path`` is a Keras-style ``mnist.npz``).
     """
 
     name: str = "xor"

@@ -185,6 +185,28 @@ _ENTRIES = (
         "Your own table: pick the label column and the feature columns. Inputs are "
         "standardised with the training split's mean and spread.",
     ),
+    DatasetInfo(
+        "idx",
+        "MNIST-format folder",
+        "Your file",
+        "classification",
+        None,
+        frozenset(),
+        "A folder with the four IDX files of MNIST, Fashion-MNIST or KMNIST "
+        "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+        "t10k-labels-idx1-ubyte, each may be .gz), with their own train/test split. Pixels "
+        "are scaled to [0, 1] and standardised on the training images.",
+    ),
+    DatasetInfo(
+        "npz",
+        "MNIST .npz file",
+        "Your file",
+        "classification",
+        None,
+        frozenset(),
+        "A Keras-style mnist.npz holding x_train, y_train, x_test and y_test, with its own "
+        "train/test split. Pixels are scaled to [0, 1] and standardised on the training images.",
+    ),
 )
 
 #: Every data set a design may name, in menu order.

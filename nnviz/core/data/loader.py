@@ -17,17 +17,21 @@ from nnviz.core.data.catalog import (
 from nnviz.core.data.csv_files import csv_path, read_csv_dataset
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.gates import TRUTH_TABLES, gate
+from nnviz.core.data.image_files import Progress, read_idx_folder, read_npz
 from nnviz.core.data.real import REAL_SETS, real
 from nnviz.core.data.split import class_names, shuffle_split
 from nnviz.core.design import DatasetSpec
 
 
-def load_dataset(spec: DatasetSpec, *, base_dir: Path | None = None) -> Dataset:
+def load_dataset(
+    spec: DatasetSpec, *, base_dir: Path | None = None, progress: Progress | None = None
+) -> Dataset:
     """Generate or read the data ``spec`` names.
 
     Generation and the shuffle before the split both draw from
     ``np.random.default_rng(spec.seed)``, so a spec always gives the same data.
-    A relative CSV path is taken relative to ``base_dir`` (the design file's folder).
+    A relative CSV, IDX or npz path is taken relative to ``base_dir`` (the design file's
+    folder). ``progress`` hears the fraction read of an IDX folder or npz file (they are large).
     """
     info = CATALOG.get(spec.name)
     if info is None:
@@ -39,6 +43,12 @@ def load_dataset(spec: DatasetSpec, *, base_dir: Path | None = None) -> Dataset:
 
     if spec.name == "csv":
         return _read_csv(spec, base_dir)
+    if spec.name in ("idx", "npz"):
+        if not spec.path:
+            what = "folder of IDX files" if spec.name == "idx" else ".npz file"
+            raise DatasetError(f"the {info.title} data set needs a {what}: set its path")
+        read = read_idx_folder if spec.name == "idx" else read_npz
+        return read(csv_path(spec.path, base_dir), progress)
     if spec.name in REAL_SETS:
         return real(spec.name, train_fraction=spec.train_fraction, seed=spec.seed)
     if spec.name in TRUTH_TABLES:

@@ -134,8 +134,8 @@ class Trainer:
         self.pipeline = InputPipeline.fit(self.dataset, design.features)
         dtype = np.dtype(training.dtype)
         # C order: a column-major input would send every matmul down NumPy's slow path.
-        self.x_train = np.ascontiguousarray(self.pipeline.transform(self.dataset.x_train), dtype)
-        self.x_test = np.ascontiguousarray(self.pipeline.transform(self.dataset.x_test), dtype)
+        self.x_train = np.ascontiguousarray(self.pipeline.transform(dataset.x_train, dtype))
+        self.x_test = np.ascontiguousarray(self.pipeline.transform(dataset.x_test, dtype))
         self.y_train = self.dataset.y_train
         self.y_test = self.dataset.y_test
         self.spec = resolve_network(

@@ -57,11 +57,12 @@ from nnviz.core.schema.fields import (
 
 
 def _check_dataset(parts: dict[str, Any], path: str, problems: Problems) -> None:
-    """A CSV data set must say which file to read and which column holds the labels."""
-    if parts["name"] == "csv":
-        for key in ("path", "label_column"):
-            if parts[key] is None:
-                problems.add(f"{path}.{key}", "required when the data set is 'csv'")
+    """A CSV data set must say which file to read and which column holds the labels; an IDX
+    or npz data set which folder or file holds its images."""
+    required = {"csv": ("path", "label_column"), "idx": ("path",), "npz": ("path",)}
+    for key in required.get(parts["name"], ()):
+        if parts[key] is None:
+            problems.add(f"{path}.{key}", f"required when the data set is {parts['name']!r}")
 
 
 def _check_design(parts: dict[str, Any], path: str, problems: Problems) -> None:
@@ -161,7 +162,8 @@ DATASET = Section(
             MAX_TEXT_LENGTH,
             optional=True,
             allow_empty=False,
-            help="A CSV file with a header row: one column is the label, the others can be inputs.",
+            help="A CSV file with a header row: one column is the label, the others can be inputs "
+            "(for MNIST-format data: the folder of IDX files, or the .npz file).",
         ),
         "label_column": Text(
             MAX_TEXT_LENGTH,
