@@ -71,28 +71,8 @@ def read_idx(path: str | os.PathLike, ndim: int) -> np.ndarray:
     """One IDX file of unsigned bytes with ``ndim`` dimensions, as a uint8 array."""
     path = Path(path)
     data = _read_bytes(path)
-    if len(data) < 4:
-        raise DatasetError(f"{path.name}: truncated: {len(data)} bytes, not even an IDX header")
-    if data[0] != 0 or data[1] != 0:
-        raise DatasetError(
-            f"{path.name}: bad magic number 0x{data[:4].hex()}: not an IDX file "
-            f"(it should start 0x0000080{ndim})"
-        )
-    if data[2] != _UBYTE:
-        raise DatasetError(
-            f"{path.name}: values of type 0x{data[2]:02x}; MNIST-format files hold unsigned "
-            "bytes (0x08)"
-        )
-    if data[3] != ndim:
-        what = "images (3 dimensions)" if ndim == 3 else "labels (1 dimension)"
-        raise DatasetError(f"{path.name}: {data[3]} dimensions; expected {what}")
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise DatasetError(f"{path.name}: truncated inside its header ({len(data)} bytes)")
-    shape = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
+    shape, header = _idx_header(path.name, data, ndim)
     expected = int(np.prod(shape, dtype=np.int64))
-    if ndim == 3 and (shape[1] == 0 or shape[2] == 0):
-        raise DatasetError(f"{path.name}: images of {shape[1]} × {shape[2]} pixels")
     if len(data) - header < expected:
         raise DatasetError(
             f"{path.name}: truncated: the header promises {_count(shape)}, "
@@ -104,6 +84,36 @@ def read_idx(path: str | os.PathLike, ndim: int) -> np.ndarray:
             f"{_count(shape)}"
         )
     return np.frombuffer(data, np.uint8, count=expected, offset=header).reshape(shape)
+
+
+def _idx_header(name: str, data: bytes, ndim: int) -> tuple[tuple[int, ...], int]:
+    """The shape an IDX file's header declares, and the header's length in bytes."""
+    if len(data) < 4:
+        raise DatasetError(f"{name}: truncated: {len(data)} bytes, not even an IDX header")
+    if data[0] != 0 or data[1] != 0:
+        raise DatasetError(
+            f"{name}: bad magic number 0x{data[:4].hex()}: not an IDX file "
+            f"(it should start 0x0000080{ndim})"
+        )
+    if data[2] != _UBYTE:
+        raise DatasetError(
+            f"{name}: values of type 0x{data[2]:02x}; MNIST-format files hold unsigned bytes (0x08)"
+        )
+    if data[3] != ndim:
+        what = "images (3 dimensions)" if ndim == 3 else "labels (1 dimension)"
+        raise DatasetError(f"{name}: {data[3]} dimensions; expected {what}")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise DatasetError(f"{name}: truncated inside its header ({len(data)} bytes)")
+    shape = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
+    if ndim == 3 and (shape[1] == 0 or shape[2] == 0):
+        raise DatasetError(f"{name}: images of {shape[1]} × {shape[2]} pixels")
+    return shape, header
+
+
+def pixel_names(n: int) -> tuple[str, ...]:
+    """The network inputs of image data: "pixel 1" to "pixel n", row by row."""
+    return tuple(f"pixel {i + 1}" for i in range(n))
 
 
 def read_npz(path: str | os.PathLike, progress: Progress | None = None) -> Dataset:
@@ -235,7 +245,7 @@ def _image_dataset(name: str, parts, progress: Progress | None) -> Dataset:
         y_train=train_labels.astype(np.int64),
         x_test=x_test,
         y_test=test_labels.astype(np.int64),
-        raw_names=tuple(f"pixel {i + 1}" for i in range(shape[0] * shape[1])),
+        raw_names=pixel_names(int(shape[0] * shape[1])),
         class_names=class_names(k),
         standardize=True,
         image_shape=(int(shape[0]), int(shape[1])),

@@ -1,4 +1,5 @@
-"""The Data tab: which data set, its generator's settings, or the columns of a CSV file."""
+"""The Data tab: which data set, its generator's settings, the columns of a CSV file, or where
+MNIST-format images lie."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ from nnviz.core.design import Design
 from nnviz.core.schema import field, replaced
 from nnviz.ui.settings.form import ChoiceCombo, FlagCheck, NumberSpin, whole_spin
 from nnviz.ui.settings.tab import SettingsTab
+
+IMAGE_DATASETS = ("idx", "npz")
+IMAGES_TIP = (
+    "The folder that holds the four MNIST-format IDX files (train-images-idx3-ubyte and the "
+    "others, each may be .gz), or a Keras-style .npz of x_train, y_train, x_test, y_test."
+)
 
 
 class DataTab(SettingsTab):
@@ -59,6 +66,18 @@ class DataTab(SettingsTab):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.csv_path, 1)
         row.addWidget(browse)
+        self.images_path = QLineEdit(objectName="imagesPath")
+        self.images_path.setToolTip(IMAGES_TIP)
+        self.images_path.editingFinished.connect(
+            lambda: self._on_images_path(self.images_path.text())
+        )
+        images_browse = QPushButton("Browse…", objectName="imagesBrowse")
+        images_browse.clicked.connect(self._browse_images)
+        self.images_row = QWidget()
+        row = QHBoxLayout(self.images_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.images_path, 1)
+        row.addWidget(images_browse)
         self.csv_problem = QLabel(objectName="csvProblem", wordWrap=True)
         self.csv_problem.setStyleSheet("color: #d0382b")
         self.csv_label = QComboBox(objectName="csvLabel")
@@ -89,6 +108,7 @@ class DataTab(SettingsTab):
         self.add_row("Classes", self.classes)
         self.add_row("Seed", self.data_seed, undo_text="Data seed")
         self.add_field_row("File", "dataset.path", self.csv_row)
+        form.addRow("Images", self.images_row)
         form.addRow(self.csv_problem)
         self.add_field_row("Label column", "dataset.label_column", self.csv_label)
         self.add_row("Task", self.csv_task)
@@ -125,6 +145,12 @@ class DataTab(SettingsTab):
         self.csv_bad_cells.setText(bad_cells)
         guess = self._guess(spec.label_column) if is_csv else None
         self.csv_task_guess.setText(f"Guessed {guess.task}: {guess.reason}" if guess else "")
+        images = spec.name in IMAGE_DATASETS
+        form.setRowVisible(self.images_row, images)
+        self.images_path.setText((spec.path or "") if images else "")
+        self.images_path.setPlaceholderText(
+            "Choose the folder of IDX files…" if spec.name == "idx" else "Choose an .npz file…"
+        )
         form.setRowVisible(self.csv_problem, is_csv and bool(self.csv_problem.text()))
         form.setRowVisible(self.csv_task_guess, bool(guess))
         form.setRowVisible(self.csv_bad_cells, bool(bad_cells))
@@ -186,6 +212,25 @@ class DataTab(SettingsTab):
         with Browse…; returns why it cannot be read ("" when it can)."""
         self._on_csv_path(path)
         return self.csv_problem.text()
+
+    def _browse_images(self) -> None:
+        """A folder for IDX files, a file for .npz."""
+        start = self.images_path.text()
+        if self.design.dataset.name == "idx":
+            path = QFileDialog.getExistingDirectory(self, "Choose the folder of IDX files", start)
+        else:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Open an .npz file", start, "NumPy archives (*.npz);;All files (*)"
+            )
+        if path:
+            self._on_images_path(path)
+
+    def _on_images_path(self, path: str) -> None:
+        """Use the images at ``path``; the window says if they cannot be read."""
+        path = path.strip()
+        if not path or path == (self.design.dataset.path or ""):
+            return
+        self.commit(f"Images {Path(path).name}", None, lambda d: _with_dataset(d, path=path))
 
     def _on_csv_path(self, path: str) -> None:
         """Read the file's columns; label the last column, use the other columns that hold
