@@ -322,3 +322,44 @@ def test_importing_nnviz_does_not_import_torch():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def _wide_design(device: str, epochs: int = 2):
+    return Design(
+        dataset=DatasetSpec("digits", train_fraction=0.5),
+        features=(),
+        layers=(LayerSpec(32, "relu"),),
+        training=TrainingSpec(
+            optimizer=OptimizerSpec("adam", 0.01), batch_size=64, epochs=epochs, device=device
+        ),
+    )
+
+
+def test_both_engines_measure_the_same_gradient_norms_on_the_last_batch():
+    design = _wide_design("cpu")
+    numpy_run, torch_run = Trainer(design, engine="numpy"), Trainer(design, engine="torch")
+    for trainer in (numpy_run, torch_run):
+        trainer.step_epoch()
+    np.testing.assert_allclose(
+        torch_run.snapshot().metrics.grad_norms,
+        numpy_run.snapshot().metrics.grad_norms,
+        rtol=1e-3,
+    )
+    assert torch_run.engine.to_device(torch_run.x_train) is torch_run.x_train  # CPU: no copy
+
+
+@pytest.mark.skipif(
+    not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU (none here)"
+)
+def test_on_cuda_the_run_keeps_its_data_on_the_gpu_and_only_snapshots_come_back():
+    import torch
+
+    trainer = Trainer(_wide_design("cuda", epochs=3), engine="torch")
+    assert trainer.engine.device.startswith("cuda")
+    assert isinstance(trainer._x_device, torch.Tensor) and trainer._x_device.is_cuda
+    cpu = Trainer(_wide_design("cpu", epochs=3), engine="torch")
+    for snapshot_gpu, snapshot_cpu in zip(trainer.run(), cpu.run(), strict=True):
+        assert isinstance(snapshot_gpu.params[0][0], np.ndarray)
+        assert snapshot_gpu.metrics.test_loss == pytest.approx(
+            snapshot_cpu.metrics.test_loss, rel=1e-2
+        )

@@ -228,9 +228,9 @@ def test_set_training_changes_the_learning_rate_from_the_next_step(monkeypatch):
     used = []
     train_batch = trainer.engine.train_batch
 
-    def recording(x, t, learning_rate):
+    def recording(x, t, learning_rate, measure=False):
         used.append(learning_rate)
-        return train_batch(x, t, learning_rate)
+        return train_batch(x, t, learning_rate, measure)
 
     monkeypatch.setattr(trainer.engine, "train_batch", recording)
     trainer.step_batch()
@@ -369,3 +369,62 @@ def test_reported_losses_are_the_engines_losses(dataset, features, output):
     engine = trainer.engine
     assert metrics.train_loss == pytest.approx(engine.loss(trainer.x_train, trainer.t_train))
     assert metrics.test_loss == pytest.approx(engine.loss(trainer.x_test, trainer.t_test))
+
+
+def test_epoch_figures_match_an_independent_forward_pass():
+    from nnviz.core.nn.losses import get_loss
+    from nnviz.core.nn.network import predict_classes
+    from nnviz.core.nn.numpy_engine import forward_layers
+
+    design = make_design(epochs=3)
+    trainer = Trainer(design)
+    metrics = trainer.step_epoch().metrics
+    params = trainer.engine.get_params()
+    loss = get_loss(trainer.spec.loss)
+    for x, t, y, got_loss, got_accuracy in (
+        (
+            trainer.x_train,
+            trainer.t_train,
+            trainer.y_train,
+            metrics.train_loss,
+            metrics.train_metric,
+        ),
+        (trainer.x_test, trainer.t_test, trainer.y_test, metrics.test_loss, metrics.test_metric),
+    ):
+        outputs = forward_layers(trainer.spec, params, x)[-1].astype(np.float64)
+        assert got_loss == pytest.approx(loss.value(outputs, t), rel=1e-4)
+        assert got_accuracy == pytest.approx(np.mean(predict_classes(trainer.spec, outputs) == y))
+
+
+def test_gradient_norms_are_the_last_batch_gradients_before_its_update():
+    design = make_design(epochs=3)
+    trainer = Trainer(design)
+    engine = trainer.engine
+    x, t = trainer.x_train[:10], trainer.t_train[:10]
+    _, grads = engine.gradients(x, t)
+    engine.train_batch(x, t, 0.5, measure=True)
+    expected = [np.linalg.norm(w) for w, _ in grads]
+    np.testing.assert_allclose(engine.gradient_norms(), expected, rtol=1e-5)
+    snapshot = trainer.step_batch()
+    assert snapshot.metrics.grad_norms == engine.gradient_norms()
+    assert all(n > 0 for n in snapshot.metrics.grad_norms)
+
+
+def test_large_training_sets_are_scored_on_a_sample_and_predicted_in_full(monkeypatch):
+    from nnviz.core.nn.network import predict_classes
+    from nnviz.core.nn.numpy_engine import forward_layers
+    from nnviz.core.run import evaluation
+
+    monkeypatch.setattr(evaluation, "TRAIN_PROBE", 40)
+    trainer = Trainer(make_design(points=400, epochs=3))  # 200 training points
+    snapshot = trainer.step_epoch()
+    probe = trainer._evaluation.probe
+    assert len(probe) == 40 and len(set(probe.tolist())) == 40
+    params = [(np.array(w), np.array(b)) for w, b in snapshot.params]
+    outputs = forward_layers(trainer.spec, params, trainer.x_train)[-1]
+    every = predict_classes(trainer.spec, outputs)
+    sample_accuracy = np.mean(every[probe] == trainer.y_train[probe])
+    assert snapshot.metrics.train_metric == pytest.approx(sample_accuracy)
+    train_classes, test_classes = trainer.predictions
+    np.testing.assert_array_equal(train_classes, every)
+    assert len(test_classes) == len(trainer.y_test) and not train_classes.flags.writeable

@@ -59,11 +59,24 @@ class Engine(Protocol):
     def apply_gradients(self, grads: Params, learning_rate: float) -> None:
         """One optimizer update with the given gradients."""
 
-    def train_batch(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
+    def train_batch(
+        self, x: np.ndarray, t: np.ndarray, learning_rate: float, measure: bool = False
+    ) -> float:
         """``gradients`` then ``apply_gradients``, fused for speed; returns the batch loss.
 
+        With ``measure``, also keep the L2 norm of each layer's weight gradient (penalty
+        included, before the update) for :meth:`gradient_norms`: the training loop asks for
+        it on an epoch's last batch, so the norms cost no extra pass over the data.
         For the perceptron (step output) this applies the perceptron rule sample by sample.
         """
+
+    def to_device(self, array: np.ndarray):
+        """``array`` where this engine computes, for ``train_batch``: the array itself on the
+        CPU, a tensor in GPU memory on CUDA (so a run's data crosses to the GPU once)."""
+
+    def gradient_norms(self) -> tuple[float, ...]:
+        """Per dense layer, the weight-gradient norm of the last batch trained with ``measure``
+        (zeros before any)."""
 
     def get_state(self) -> EngineState:
         """Copies of the optimizer's memory and the dropout generator's state."""

@@ -22,6 +22,7 @@ Rosenblatt's rule, sample by sample (:meth:`NumpyEngine.train_batch`).
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 
 import numpy as np
@@ -82,6 +83,7 @@ class NumpyEngine:
         self.l1, self.l2 = float(l1), float(l2)
         self._rng = np.random.default_rng(seed)
         self._ones_by_size: dict[int, np.ndarray] = {}
+        self._gradient_norms = (0.0,) * spec.n_layers
 
         shapes = [(n_out, n_in) for n_in, n_out in pairwise(spec.sizes)]
         self._flat_params, self._params = _flat_layers(shapes, self.dtype)
@@ -218,16 +220,34 @@ class NumpyEngine:
         _copy_layers(grads, self._grads, "gradients")
         self._optimizer.step(self._flat_params, self._flat_grads, learning_rate)
 
-    def train_batch(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
+    def train_batch(
+        self, x: np.ndarray, t: np.ndarray, learning_rate: float, measure: bool = False
+    ) -> float:
         """One step on a batch; returns its data loss (before the update).
 
+        ``measure`` keeps the weight-gradient norms (see :meth:`gradient_norms`); the
+        optimizers use the gradient vector as scratch space, so they are taken before the step.
         The perceptron returns the share of samples the rule had to correct in this pass.
         """
         if self.spec.is_perceptron:
+            if measure:  # the perceptron criterion's gradient, as ``gradients`` gives it
+                self._backward(x, t)
+                self._measure()
             return self._perceptron_rule(x, t, learning_rate)
         loss = self._backward(x, t)
+        if measure:
+            self._measure()
         self._optimizer.step(self._flat_params, self._flat_grads, learning_rate)
         return loss
+
+    def _measure(self) -> None:
+        self._gradient_norms = tuple(math.sqrt(float(np.vdot(dw, dw))) for dw, _ in self._grads)
+
+    def gradient_norms(self) -> tuple[float, ...]:
+        return self._gradient_norms
+
+    def to_device(self, array: np.ndarray) -> np.ndarray:
+        return array
 
     def _perceptron_rule(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
         """Rosenblatt's rule, one sample at a time in order: ``y = step(W x + b)``, then

@@ -191,6 +191,7 @@ class TorchEngine:
         self._tensors = [t for pair in zip(self._weights, self._biases, strict=True) for t in pair]
         self._optimizer_spec = optimizer
         self._optimizer = _make_optimizer(torch, self._tensors, optimizer)
+        self._norms = None  # device tensors of the last measured batch
         self.set_regularization(l1, l2)
 
     # --- parameters -------------------------------------------------------------------------
@@ -202,7 +203,9 @@ class TorchEngine:
         tensor = self._tensor(array).clone()
         return tensor.requires_grad_(True)
 
-    def _tensor(self, array: np.ndarray):
+    def _tensor(self, array):
+        if isinstance(array, self._torch.Tensor):  # already on the device (to_device)
+            return array
         array = np.ascontiguousarray(array, dtype=self._np_dtype)
         return self._torch.from_numpy(array).to(self._torch_device)
 
@@ -284,12 +287,29 @@ class TorchEngine:
             tensor.grad = self._tensor(array)
         self._step(learning_rate)
 
-    def train_batch(self, x: np.ndarray, t: np.ndarray, learning_rate: float) -> float:
+    def train_batch(self, x, t, learning_rate: float, measure: bool = False) -> float:
+        """One step; ``x`` and ``t`` are NumPy arrays or tensors already on the device (see
+        :meth:`to_device`). With ``measure``, the gradient norms stay on the device until
+        :meth:`gradient_norms` asks for them."""
         self._optimizer.zero_grad(set_to_none=True)
         loss = self._data_loss(self._tensor(x), self._tensor(t), training=True)
         self._objective(loss).backward()
+        if measure:
+            self._norms = [w.grad.norm() for w in self._weights]
         self._step(learning_rate)
         return loss.item()
+
+    def to_device(self, array: np.ndarray):
+        """On CUDA a tensor in GPU memory, for the whole run; on the CPU the array itself
+        (torch reads NumPy memory without a copy there)."""
+        if self._torch_device.type == "cpu":
+            return array
+        return self._tensor(array)
+
+    def gradient_norms(self) -> tuple[float, ...]:
+        if self._norms is None:
+            return (0.0,) * self.spec.n_layers
+        return tuple(float(n) for n in self._torch.stack(self._norms).cpu())
 
     def _step(self, learning_rate: float) -> None:
         for group in self._optimizer.param_groups:

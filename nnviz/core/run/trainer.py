@@ -5,22 +5,23 @@ run is (epoch, position in the shuffled epoch). It advances by a batch or an epo
 and answers each step with an immutable :class:`~nnviz.core.run.snapshot.Snapshot`, so whoever
 drives it can pause (stop asking), resume (ask again) or cancel (close :meth:`Trainer.run`)
 between any two steps. Everything random is seeded by ``design.training.seed``: the same
-design, seed and sequence of steps give the same run, number for number. (With dropout,
-stepping by batch draws extra masks for the per-step gradient norms, so it is not the same
-run as stepping by epoch; without dropout it is.)
+design, seed and sequence of steps give the same run, number for number, whether it is
+stepped by batch or by epoch.
 
 Cost of the metrics. Each epoch ends with a row of figures, and at TensorFlow Playground's
-size an epoch of training is only 25 small steps, so the row is computed cheaply: one NumPy
-forward pass over each of the train and test sets gives the losses, accuracy (or R² and
-RMSE) and the dead ReLU units; the gradient norms come from one full-batch gradient on at
-most :data:`GRADIENT_PROBE` training points (the Engine API does not expose the gradients
-``train_batch`` computed, and a full-batch gradient is what vanishing gradients are judged
-by). Together that costs about as much as three or four training steps.
+size an epoch of training is only 25 small steps, so the row must cost about one step: one
+forward pass over the training and test points together, into buffers made once
+(:mod:`nnviz.core.run.evaluation`), gives the losses, accuracy (or R² and RMSE), the classes
+predicted and the dead ReLU units; the gradient norms are those of the epoch's last batch,
+which the engine keeps from the gradients it computed anyway (``train_batch(...,
+measure=True)``), not an extra pass. Only a row before any step (a run's first, imported or
+restored weights) takes a gradient on at most :data:`GRADIENT_PROBE` training points.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,18 +34,12 @@ from nnviz.core.data.features import InputPipeline
 from nnviz.core.design import Design, TrainingSpec
 from nnviz.core.nn.engine import Engine, create_engine
 from nnviz.core.nn.initializers import init_params
-from nnviz.core.nn.losses import get_loss
 from nnviz.core.nn.metrics import class_recall
-from nnviz.core.nn.network import (
-    CLASSIFICATION,
-    encode_targets,
-    predict_classes,
-    resolve_network,
-)
-from nnviz.core.nn.numpy_engine import forward_layers
+from nnviz.core.nn.network import encode_targets, resolve_network
 from nnviz.core.nn.rng import rng_state_array, set_rng_state
 from nnviz.core.nn.schedules import learning_rate_at
 from nnviz.core.run.checkpoints import Checkpoint, CheckpointRecorder
+from nnviz.core.run.evaluation import Evaluation
 from nnviz.core.run.snapshot import (
     CANCELLED,
     DIVERGED,
@@ -96,8 +91,8 @@ def _with_field(value, names: list[str], new_value):
     return dataclasses.replace(value, **{head: inner})
 
 
-#: Gradient norms are measured on at most this many training points (the first ones; the
-#: data set is already shuffled), so their cost does not grow with the data.
+#: Before any step, gradient norms are measured on at most this many training points (the
+#: first ones; the data set is already shuffled), so their cost does not grow with the data.
 GRADIENT_PROBE = 256
 _STOPPED = (FINISHED, EARLY_STOPPED, DIVERGED, CANCELLED)
 
@@ -134,8 +129,8 @@ class Trainer:
         self.pipeline = InputPipeline.fit(self.dataset, design.features)
         dtype = np.dtype(training.dtype)
         # C order: a column-major input would send every matmul down NumPy's slow path.
-        self.x_train = np.ascontiguousarray(self.pipeline.transform(dataset.x_train, dtype))
-        self.x_test = np.ascontiguousarray(self.pipeline.transform(dataset.x_test, dtype))
+        self.x_train = np.ascontiguousarray(self.pipeline.transform(self.dataset.x_train), dtype)
+        self.x_test = np.ascontiguousarray(self.pipeline.transform(self.dataset.x_test), dtype)
         self.y_train = self.dataset.y_train
         self.y_test = self.dataset.y_test
         self.spec = resolve_network(
@@ -159,8 +154,15 @@ class Trainer:
         )
         # A stream of its own, so that shuffling never depends on how the weights were drawn.
         self._shuffle_rng = np.random.default_rng((training.seed, 1))
-        self._loss = get_loss(self.spec.loss)
-        self._fused_loss = self._loss.fused_activation == self.spec.output_activation
+        self._evaluation = Evaluation(
+            self.spec,
+            (self.x_train, self.t_train, self.y_train),
+            (self.x_test, self.t_test, self.y_test),
+            training.seed,
+        )
+        # The training data where the engine computes (on a GPU: copied there once per run).
+        self._x_device = self.engine.to_device(self.x_train)
+        self._t_device = self.engine.to_device(self.t_train)
         self.epoch = 0
         self.step = 0
         self.status = RUNNING
@@ -171,7 +173,7 @@ class Trainer:
         self._t_epoch = self.t_train
         self._learning_rate = self._scheduled_learning_rate()
         self._params = frozen_copy(params)
-        self._metrics, self._predictions = self._evaluate(params, 0)
+        self._metrics, self._predictions = self._evaluate(params, 0, self._probe_gradient_norms())
         self._best: tuple[float, int, EpochMetrics, tuple, tuple | None] | None = None
         self.checkpoints = None if record_bytes is None else CheckpointRecorder(record_bytes)
         self._record()
@@ -209,7 +211,12 @@ class Trainer:
     @property
     def predictions(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The class the latest snapshot's weights predict for each training and each test
-        point (read-only, in the data set's order); None for regression."""
+        point (read-only, in the data set's order); None for regression.
+
+        On large data the epoch's figures come from a sample, and the classes of every
+        training point are worked out here, once per snapshot, when someone asks."""
+        if callable(self._predictions):
+            self._predictions = self._predictions()
         return self._predictions
 
     def set_training(self, training: TrainingSpec) -> None:
@@ -241,7 +248,9 @@ class Trainer:
         self._params = frozen_copy(checkpoint.params)
         self.history = [row for row in self.history if row.step <= checkpoint.step]
         with np.errstate(all="ignore"):  # before the generators are put back: it draws masks
-            self._metrics, self._predictions = self._evaluate(self.engine.get_params(), self.epoch)
+            self._metrics, self._predictions = self._evaluate(
+                self.engine.get_params(), self.epoch, self._probe_gradient_norms()
+            )
         state = dict(checkpoint.state)
         set_rng_state(self._shuffle_rng, state.pop("shuffle_rng"))
         self.engine.set_state(state)
@@ -259,8 +268,10 @@ class Trainer:
         self.engine.set_params(params)
         params = self.engine.get_params()
         with np.errstate(all="ignore"):
-            self._metrics, self._predictions = self._evaluate(params, self.epoch)
-        self._params = frozen_copy(params)
+            self._metrics, self._predictions = self._evaluate(
+                params, self.epoch, self._probe_gradient_norms()
+            )
+        self._params = _frozen(params)
         self._best = None
 
     # --- one step ---------------------------------------------------------------------------
@@ -277,14 +288,16 @@ class Trainer:
                 return self._diverge("loss", batch_loss)
             epoch_ended = self._cursor >= len(self._x_epoch)
             params = self.engine.get_params()
-            metrics, predictions = self._evaluate(params, self.epoch + epoch_ended)
+            metrics, predictions = self._evaluate(
+                params, self.epoch + epoch_ended, self.engine.gradient_norms()
+            )
             problem = self._non_finite(metrics, params)
             if problem is not None:
                 return self._diverge(*problem)
             if epoch_ended:
                 self.epoch += 1
                 self._cursor = 0
-            self._params = frozen_copy(params)
+            self._params = _frozen(params)  # get_params gave fresh copies
             self._metrics, self._predictions = metrics, predictions
             self.history.append(metrics)
             if epoch_ended:
@@ -301,12 +314,14 @@ class Trainer:
     def _start_epoch(self) -> None:
         """Shuffle once per epoch; batches are then contiguous slices (views, no copies)."""
         order = self._shuffle_rng.permutation(len(self.x_train))
-        self._x_epoch = self.x_train[order]
-        self._t_epoch = self.t_train[order]
+        self._x_epoch = self._x_device[order]
+        self._t_epoch = self._t_device[order]
         self._learning_rate = self._scheduled_learning_rate()
 
     def _train(self, whole_epoch: bool) -> float:
-        """Train batches from the cursor; return the last batch loss (stops at a non-finite one)."""
+        """Train batches from the cursor; return the last batch loss (stops at a non-finite one).
+
+        The last batch of the call keeps its gradient norms, for the metrics row."""
         x, t = self._x_epoch, self._t_epoch
         n = len(x)
         size = max(1, self.training.batch_size)
@@ -317,7 +332,8 @@ class Trainer:
         loss = 0.0
         while start < n:
             stop = start + size
-            loss = train_batch(x[start:stop], t[start:stop], learning_rate)
+            last = stop >= n or not whole_epoch
+            loss = train_batch(x[start:stop], t[start:stop], learning_rate, last)
             steps += 1
             start = stop
             if not math.isfinite(loss) or not whole_epoch:
@@ -393,76 +409,49 @@ class Trainer:
                 return "loss", loss
         return None
 
-    def _evaluate(self, params, epoch: int) -> tuple[EpochMetrics, tuple | None]:
+    def _evaluate(
+        self, params, epoch: int, grad_norms: tuple[float, ...]
+    ) -> tuple[EpochMetrics, tuple | None]:
         """The metrics of ``params`` and, for classification, the classes they predict for
         the training and test points (read-only arrays)."""
-        train_layers = forward_layers(self.spec, params, self.x_train)
-        test_layers = forward_layers(self.spec, params, self.x_test)
+        train, test, dead, classes = self._evaluation(params)
         predictions, recall = None, ((), ())
-        if self.spec.task == CLASSIFICATION:
-            predictions = tuple(
-                _read_only(predict_classes(self.spec, layers[-1]).astype(np.int64))
-                for layers in (train_layers, test_layers)
-            )
+        if classes is not None:
             k = self.dataset.n_classes
+            sample_y = (self._evaluation.y[0], self.y_test)
             recall = tuple(
                 class_recall(y, predicted, k)
-                for y, predicted in zip((self.y_train, self.y_test), predictions, strict=True)
+                for y, predicted in zip(sample_y, classes, strict=True)
             )
-        train_predicted, test_predicted = predictions or (None, None)
-        train_loss, train_metric, train_rmse = self._scores(
-            params, self.x_train, train_layers, self.t_train, self.y_train, train_predicted
-        )
-        test_loss, test_metric, test_rmse = self._scores(
-            params, self.x_test, test_layers, self.t_test, self.y_test, test_predicted
-        )
-        hidden = self.spec.activations[:-1]
+            test_classes = _read_only(classes[1])
+            if self._evaluation.probe is None:
+                predictions = (_read_only(classes[0]), test_classes)
+            else:  # measured on a sample: every training point's class only when asked for
+                predictions = functools.partial(self._all_predictions, params, test_classes)
         metrics = EpochMetrics(
             epoch=epoch,
             step=self.step,
-            train_loss=train_loss,
-            test_loss=test_loss,
-            train_metric=train_metric,
-            test_metric=test_metric,
-            train_rmse=train_rmse,
-            test_rmse=test_rmse,
+            train_loss=train[0],
+            test_loss=test[0],
+            train_metric=train[1],
+            test_metric=test[1],
+            train_rmse=train[2],
+            test_rmse=test[2],
             learning_rate=self._learning_rate,
-            grad_norms=self._gradient_norms(),
-            dead_fraction=tuple(
-                float(np.mean(np.all(outputs == 0, axis=0))) if activation == "relu" else 0.0
-                for outputs, activation in zip(train_layers[:-1], hidden, strict=True)
-            ),
+            grad_norms=grad_norms,
+            dead_fraction=dead,
             train_recall=recall[0],
             test_recall=recall[1],
         )
         return metrics, predictions
 
-    def _scores(self, params, x, layers, t, y, predicted) -> tuple[float, float, float]:
-        """Loss, then accuracy (classification: of the ``predicted`` classes) or R²
-        (regression), then RMSE (or NaN).
+    def _all_predictions(self, params, test_classes) -> tuple[np.ndarray, np.ndarray]:
+        train_classes = self._evaluation.classes_of(params, self.x_train)
+        return _read_only(train_classes), test_classes
 
-        The loss is the engine's data loss, computed from the layer outputs the metrics need
-        anyway (one forward pass a set instead of two): cross-entropy from the logits, as the
-        engines compute it, other losses from the outputs.
-        """
-        outputs = layers[-1]
-        if self._fused_loss:
-            w, b = params[-1]
-            logits = (layers[-2] if len(layers) > 1 else x) @ w.T + b
-            loss = self._loss.value_from_logits(logits, t)
-        else:
-            loss = self._loss.value(outputs, t)
-        if self.spec.task == CLASSIFICATION:
-            accuracy = float(np.mean(predicted == y))
-            return loss, accuracy, math.nan
-        errors = outputs[:, 0].astype(np.float64) - y
-        squared = float(np.dot(errors, errors))
-        spread = float(np.sum((y - y.mean()) ** 2))
-        r2 = 1.0 - squared / spread if spread > 0 else math.nan
-        return loss, r2, math.sqrt(squared / len(y))
-
-    def _gradient_norms(self) -> tuple[float, ...]:
-        """L2 norm of each dense layer's weight gradient on the first training points."""
+    def _probe_gradient_norms(self) -> tuple[float, ...]:
+        """L2 norm of each dense layer's weight gradient on the first training points, for a
+        row before any batch has measured them."""
         _, grads = self.engine.gradients(
             self.x_train[:GRADIENT_PROBE], self.t_train[:GRADIENT_PROBE]
         )
@@ -472,3 +461,9 @@ class Trainer:
 def _read_only(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
+
+
+def _frozen(params) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Fresh copies of ``[(W, b), ...]`` made read-only in place: a snapshot's weights
+    without copying them a second time."""
+    return tuple((_read_only(w), _read_only(b)) for w, b in params)
