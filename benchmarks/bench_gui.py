@@ -13,6 +13,12 @@ Prints, for TensorFlow Playground's network (2-8-8-1 tanh, 500 points, batch 10)
 - memory of both processes over a 100,000-epoch run (goal: flat; the window keeps every
   history row for export, about 120 bytes an epoch).
 
+Then the same window goals at MNIST's size: 784-256-128-10 ReLU and softmax, Adam, batch 64,
+on 60,000 images of 28 x 28 (random MNIST-sized IDX files written to a temporary folder, read
+by the training process as a user's folder would be): event-loop lateness, frames and repaints
+per second, memory of both processes at the start and the end of the run. ``--mnist`` runs
+only this case.
+
 Run: ``.venv/bin/python benchmarks/bench_gui.py`` (about four minutes; ``--quick`` for one).
 Qt runs offscreen when no display is set.
 """
@@ -22,7 +28,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import struct
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -30,7 +39,8 @@ import numpy as np
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDockWidget, QGraphicsView
 
-from nnviz.core.design import DatasetSpec, Design, LayerSpec, TrainingSpec
+from nnviz.core.data.image_files import IDX_FILES
+from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.run.trainer import Trainer
 
 TIMER_MS = 5
@@ -42,6 +52,31 @@ def playground_design(epochs: int = 10_000_000) -> Design:
         dataset=DatasetSpec(name="circle", points=500, noise=0.1),
         layers=(LayerSpec(8, "tanh"), LayerSpec(8, "tanh")),
         training=TrainingSpec(batch_size=10, epochs=epochs),
+    )
+
+
+def write_mnist_sized(folder: Path, n_train: int = 60_000, n_test: int = 10_000) -> None:
+    """Four IDX files of random 28 x 28 images shaped like MNIST's (four pixels in five 0)."""
+    rng = np.random.default_rng(0)
+    for split, n in (("train", n_train), ("test", n_test)):
+        images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        images[rng.random((n, 28, 28)) < 0.8] = 0
+        labels = rng.integers(0, 10, n).astype(np.uint8)
+        for what, array in (("images", images), ("labels", labels)):
+            header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim)
+            header += struct.pack(f">{array.ndim}I", *array.shape)
+            (folder / IDX_FILES[split, what]).write_bytes(header + array.tobytes())
+
+
+def mnist_design(folder: Path, epochs: int = 1000) -> Design:
+    return Design(
+        name="benchmark-mnist",
+        dataset=DatasetSpec(name="idx", path=str(folder)),
+        features=(),
+        layers=(LayerSpec(256, "relu"), LayerSpec(128, "relu")),
+        training=TrainingSpec(
+            optimizer=OptimizerSpec("adam", 0.001), batch_size=64, epochs=epochs, initializer="he"
+        ),
     )
 
 
@@ -131,7 +166,7 @@ def close_window(app, window) -> float:
     return seconds
 
 
-def open_window(app):
+def open_window(app, design: Design | None = None):
     from nnviz.ui.main_window import SPEEDS, MainWindow
 
     window = MainWindow()
@@ -153,10 +188,10 @@ def open_window(app):
     ]
     if hidden:
         raise RuntimeError(f"panels not visible: {hidden}")
-    window.push_design(playground_design(), "benchmark")
+    window.push_design(design or playground_design(), "benchmark")
     window.speed.setCurrentIndex(len(SPEEDS) - 1)  # as fast as possible
     session = window.training
-    wait_until(lambda: session.run_info is not None and session.latest is not None)
+    wait_until(lambda: session.run_info is not None and session.latest is not None, 600)
     panels = [view for view in window.findChildren(QGraphicsView) if view.isVisible()]
     return window, session, panels
 
@@ -183,9 +218,9 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def window_run(app, seconds: float) -> dict:
+def window_run(app, seconds: float, design: Design | None = None) -> dict:
     """Train as fast as possible with the window open; measure speed, repaints and lateness."""
-    window, session, views = open_window(app)
+    window, session, views = open_window(app, design)
     counter = PaintCounter(views)
     probe = LatenessProbe()
     frames = []
@@ -196,6 +231,7 @@ def window_run(app, seconds: float) -> dict:
     frames.clear()
     counter.counts = dict.fromkeys(counter.counts, 0)
     pid = session.process.pid
+    memory0 = (rss_mb(), rss_mb(pid))
     epoch0, start = session.epoch, time.perf_counter()
     window_cpu, training_cpu = cpu_seconds(), cpu_seconds(pid)
     probe.start()
@@ -204,6 +240,7 @@ def window_run(app, seconds: float) -> dict:
     window_cpu, training_cpu = cpu_seconds() - window_cpu, cpu_seconds(pid) - training_cpu
     probe.timer.stop()
     epochs = session.epoch - epoch0
+    memory1 = (rss_mb(), rss_mb(pid))
     shutdown = close_window(app, window)  # mid-run
     busiest = max(counter.counts.values()) if counter.counts else 0
     return {
@@ -217,6 +254,7 @@ def window_run(app, seconds: float) -> dict:
         "shutdown_seconds": shutdown,
         "window_cpu": window_cpu / elapsed,
         "training_cpu": training_cpu / elapsed,
+        "memory": (memory0, memory1),
     }
 
 
@@ -247,6 +285,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--memory-epochs", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="short runs, 10,000 epochs")
+    parser.add_argument("--mnist", action="store_true", help="only the MNIST-sized case")
+    parser.add_argument(
+        "--mnist-seconds", type=float, default=60.0, help="length of the MNIST-sized run"
+    )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.runs, args.memory_epochs = 4.0, 1, 10_000
@@ -254,6 +296,9 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     app.setOrganizationName("nnviz-benchmark")  # keep the user's window settings untouched
     QSettings().clear()
+    if args.mnist:
+        mnist_case(app, args.mnist_seconds)
+        return
 
     alone = statistics.median(headless_epochs_per_second(args.seconds) for _ in range(args.runs))
     print(f"training alone (the Trainer in this process, no window): {alone:,.0f} epochs/s")
@@ -288,6 +333,25 @@ def main() -> None:
             f"  epoch {epoch:>7,} at {seconds:6.1f} s: window {gui:6.1f} MB, "
             f"training {child:6.1f} MB"
         )
+    mnist_case(app, 20.0 if args.quick else args.mnist_seconds)
+
+
+def mnist_case(app, seconds: float) -> None:
+    """The window while 784-256-128-10 trains on 60,000 MNIST-sized images."""
+    with tempfile.TemporaryDirectory() as folder:
+        write_mnist_sized(Path(folder))
+        run = window_run(app, seconds, mnist_design(Path(folder)))
+    (gui0, child0), (gui1, child1) = run["memory"]
+    print(
+        f"784-256-128-10 on 60,000 images, {seconds:.0f} s: "
+        f"{run['epochs_per_second'] * 60:.1f} epochs/min, "
+        f"{run['frames_per_second']:.1f} frames/s ({run['views_per_second']:.1f} with views), "
+        f"panels repaint {run['repaints_per_second']:.1f}/s, "
+        f"timer lateness p99 {run['lateness_p99']:.1f} ms (goal < 20; median "
+        f"{run['lateness_median']:.2f} ms); memory: window {gui0:.0f} -> {gui1:.0f} MB, "
+        f"training {child0:.0f} -> {child1:.0f} MB; window closed in "
+        f"{run['shutdown_seconds'] * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import re
 from dataclasses import replace
 from importlib.resources import as_file
 
+import numpy as np
 import pytest
 
 from nnviz.core.files.bundled import resource
@@ -95,3 +96,20 @@ def test_the_perceptron_examples_differ_only_in_the_gate():
     assert replace(xor_gate, name="", description="", dataset=and_gate.dataset) == replace(
         and_gate, name="", description=""
     )
+
+
+def test_the_digits_example_trains_long_enough_for_its_weight_images_to_show_strokes():
+    # Issue 14 item 9: after the example's own epochs the first layer no longer looks like its
+    # random start, and pixels no digit uses have faded to 0 (grey tiles' corners).
+    design, _ = load_example("digits")
+    trainer = Trainer(design)
+    start = np.array(trainer.snapshot().params[0][0])
+    for _ in trainer.run():
+        pass
+    weights = np.array(trainer.snapshot().params[0][0])
+    assert trainer.epoch == design.training.epochs
+    assert abs(np.corrcoef(start.ravel(), weights.ravel())[0, 1]) < 0.3
+    unused = trainer.pipeline.std == 1.0  # pixels that are 0 in every training image
+    assert unused.any()
+    assert np.abs(weights[:, unused]).mean() < 0.01 * np.abs(weights[:, ~unused]).mean()
+    assert trainer.snapshot().metrics.test_metric >= 0.95

@@ -155,3 +155,17 @@ def test_history_costs_a_few_bytes_a_row():
     history = MetricsHistory(metrics(epoch) for epoch in range(10_000))
     assert history._table.nbytes / len(history) < 8 * 14 * 2  # 14 figures, at most doubled
     assert len(MetricsHistory()) == 0 and list(MetricsHistory()) == []
+
+
+def test_wide_networks_get_a_coarser_view_grid_and_small_ones_the_full_one():
+    from nnviz.core.nn.network import NetworkSpec
+    from nnviz.core.run.frames import view_resolution
+
+    def spec(*sizes):
+        n = len(sizes) - 1
+        return NetworkSpec(sizes, ("relu",) * n, (0.0,) * n, "mse")
+
+    assert view_resolution(spec(2, 8, 8, 1)) == 200
+    assert view_resolution(spec(64, 32, 10)) == 200  # the digits
+    wide = view_resolution(spec(784, 256, 128, 10))
+    assert wide == 48  # the floor: a 17th of the points of 200², so of the cost

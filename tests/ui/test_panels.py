@@ -479,8 +479,25 @@ def test_digit_weights_are_drawn_as_one_tile_per_unit(show):
     assert (rows, cols) == (3, 4)
     assert mosaic.shape == (rows * 9 - 1, cols * 9 - 1)
     assert np.isfinite(mosaic).sum() == 10 * 64  # ten tiles of 8x8, NaN elsewhere
-    np.testing.assert_array_equal(mosaic[9:17, 0:8], params[0][0][4].reshape(8, 8))
+    unit = params[0][0][4].reshape(8, 8)  # each tile on its own scale, centred on 0
+    np.testing.assert_allclose(mosaic[9:17, 0:8], unit / np.abs(unit).max(), rtol=1e-6)
+    assert panel.layers[0][1].getLevels() == pytest.approx((-1, 1))
     assert panel.layers[1][1].image.shape == (10, 10)
+
+
+def test_digit_tiles_fill_a_row_of_their_own_and_keep_small_units_readable(show):
+    info = make_info(sizes=(64, 16, 10), activations=("relu", "softmax"), image_shape=(8, 8))
+    panel = show(WeightsPanel())
+    panel.set_run(info)
+    params = make_params(info)
+    params[0][0][3] *= 1e-3  # a unit with tiny weights still spans the whole colour scale
+    panel.add_frame(make_frame(info, 0, 1, params=params))
+    panel.refresh()
+    mosaic = panel.layers[0][1].image
+    assert np.nanmax(np.abs(mosaic[0:8, 27:35])) == pytest.approx(1.0)
+    tiles, heatmap = (panel.layers[k][0].sceneBoundingRect() for k in (0, 1))
+    assert tiles.bottom() <= heatmap.top() + 1  # a row of its own, above the heatmaps
+    assert tiles.height() > 1.3 * heatmap.height()  # and the larger share of the height
 
 
 def test_gradients_panel_norms_and_dead_units(show):

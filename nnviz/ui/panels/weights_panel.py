@@ -1,8 +1,10 @@
 """A heatmap of every dense layer's weights, negative orange and positive blue.
 
 Each layer has its own symmetric scale (about ±max|W|, shown by its colour bar), so small
-layers stay readable next to large ones. For image data (the digits) the first layer is drawn
-as one small image per hidden unit: what each unit looks for in the picture.
+layers stay readable next to large ones. For image data (the digits, MNIST) the first layer is
+drawn as one small image per hidden unit, what each unit looks for in the picture, on a row of
+its own across the panel: each tile on its own diverging scale centred on 0 (±its largest
+|w|), so a unit with small weights shows its strokes as clearly as one with large weights.
 """
 
 from __future__ import annotations
@@ -60,9 +62,17 @@ def mosaic_grid(n_tiles: int) -> tuple[int, int]:
     return math.ceil(n_tiles / cols), cols
 
 
-def weight_mosaic(weights: np.ndarray, image_shape: tuple[int, int]) -> np.ndarray:
-    """Rows of ``weights`` (units, h*w) as h-by-w tiles in a grid, NaN (transparent) between."""
+def weight_mosaic(
+    weights: np.ndarray, image_shape: tuple[int, int], per_tile: bool = False
+) -> np.ndarray:
+    """Rows of ``weights`` (units, h*w) as h-by-w tiles in a grid, NaN (transparent) between.
+
+    ``per_tile`` divides each tile by its own largest |w| (so every tile spans -1..1, 0 stays
+    0): each unit's pattern readable whatever the size of its weights."""
     units = len(weights)
+    if per_tile:
+        peaks = np.abs(weights).max(axis=1, keepdims=True)
+        weights = weights / np.where(peaks > 0, peaks, 1.0)
     rows, cols = mosaic_grid(units)
     h, w = image_shape
     tiles = np.full((rows * cols, h + 1, w + 1), np.nan, dtype=np.float32)
@@ -125,7 +135,10 @@ class WeightsPanel(LivePanel):
                 plot.addItem(bias)
             self.bias_images.append(bias)
             if tiled_here:
-                plot.setTitle(f"{name}: what each unit sees", size="9pt")
+                plot.setTitle(
+                    f"{name}: what each unit sees (each tile on its own ± scale)",
+                    size="9pt",
+                )
                 plot.setAspectLocked(True)
                 plot.hideAxis("left")
                 plot.hideAxis("bottom")
@@ -162,8 +175,15 @@ class WeightsPanel(LivePanel):
                 self.plots.removeItem(plot)
                 self.plots.removeItem(colorbar)
         self._per_row = per_row
-        for k, (plot, _image, colorbar) in enumerate(self.layers):
-            row, col = 2 * (k // per_row), k % per_row
+        first = 0
+        if self.mosaic_shape is not None:  # the images get a row of their own, the full width
+            plot, _image, colorbar = self.layers[0]
+            self.plots.addItem(plot, row=0, col=0, colspan=per_row)
+            self.plots.addItem(colorbar, row=1, col=0, colspan=per_row)
+            self.plots.ci.layout.setRowStretchFactor(0, 5)
+            first = 1
+        for k, (plot, _image, colorbar) in enumerate(self.layers[first:]):
+            row, col = 2 * (first + k // per_row), k % per_row
             self.plots.addItem(plot, row=row, col=col)
             self.plots.addItem(colorbar, row=row + 1, col=col)
 
@@ -192,11 +212,12 @@ class WeightsPanel(LivePanel):
         for k, ((_plot, image, colorbar), bias_image, (weights, bias)) in enumerate(
             zip(self.layers, self.bias_images, self.params, strict=False)
         ):
-            levels = symmetric_levels(weights)
             if k == 0 and self.mosaic_shape is not None:
-                picture = weight_mosaic(weights, self.mosaic_shape)
+                levels = (-1.0, 1.0)
+                picture = weight_mosaic(weights, self.mosaic_shape, per_tile=True)
                 rect = (0, 0, picture.shape[1], picture.shape[0])
             else:
+                levels = symmetric_levels(weights)
                 picture = np.ascontiguousarray(weights.T, dtype=np.float32)
                 rect = (0, 0, weights.shape[0], weights.shape[1])
             image.setImage(picture, autoLevels=False, levels=levels, rect=rect)
