@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QGraphicsView, QMainWindow
 
 from nnviz.core.design import Design, TrainingSpec
@@ -408,6 +409,25 @@ def test_hovered_neuron_is_shown_large_until_output(show):
     panel.show_neuron(7, 0)  # no such layer: the output stays
     assert panel.neuron is None
     np.testing.assert_allclose(panel.image.image, frame.views.output[..., 0])
+
+
+def test_a_hovered_neurons_title_and_scale_are_not_cut(qtbot, show):
+    """Long names wrap instead of ending in "(t", and the colour bar's word fits along
+    the bar (issue 14, item 14)."""
+    info = replace(make_info(), layer_names=("hidden layer number one", "output"))
+    panel = show(RegionsPanel())
+    panel.resize(360, 300)
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 1))
+    panel.show_neuron(0, 1)
+    qtbot.wait(20)
+    title = panel.title
+    assert title.text().endswith("(tanh)</b>")
+    assert title.heightForWidth(title.width()) <= title.height()  # every line shown
+    label = panel.colorbar.getAxis("left").labelText
+    assert label == "activation"
+    bar_height = panel.colorbar.boundingRect().height()
+    assert QFontMetrics(panel.colorbar.getAxis("left").font()).horizontalAdvance(label) < bar_height
 
 
 def test_upscale_keeps_corners_and_interpolates():

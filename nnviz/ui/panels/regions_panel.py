@@ -81,6 +81,7 @@ class RegionsPanel(LivePanel):
         self.title = QLabel("Output")
         self.title.setObjectName("regionsTitle")
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setWordWrap(True)  # a long neuron name takes a second line, not a cut
         self.show_test = QCheckBox("Show test data")
         self.show_test.setObjectName("showTestToggle")
         self.show_test.setChecked(True)
@@ -273,7 +274,7 @@ class RegionsPanel(LivePanel):
         if picture is not None:
             levels = self._neuron_levels(picture)
             picture = upscale(picture, views.output.shape[:2])
-            self._set_image(NEURON, picture, levels, self._neuron_name())
+            self._set_image(NEURON, picture, levels, self._neuron_scale())
         elif self.output_mode == CLASSES:
             self._set_image(CLASSES, class_regions_rgb(views.output, self.discretize.isChecked()))
         else:
@@ -337,6 +338,11 @@ class RegionsPanel(LivePanel):
         spec = self.run_info.spec
         name = self.run_info.layer_names[layer] if layer < len(self.run_info.layer_names) else ""
         return f"{name} · neuron {unit + 1} ({spec.activations[layer]})"
+
+    def _neuron_scale(self) -> str:
+        """The colour bar's word for a neuron's values (the title names the neuron): short,
+        so it fits along the bar."""
+        return "input" if self.neuron[0] < 0 else "activation"
 
     def _set_title(self) -> None:
         if self.neuron is not None and self.run_info is not None:
