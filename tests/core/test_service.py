@@ -306,3 +306,8 @@ def test_load_params_puts_imported_weights_into_the_run_and_sends_a_frame():
         np.testing.assert_array_equal(fw, w)
         np.testing.assert_array_equal(fb, b)
     np.testing.assert_array_equal(service.trainer.engine.get_params()[0][0], params[0][0])
+    notices = [m.text for m in sent if isinstance(m, Notice)]
+    assert notices == ["Imported weights loaded; training goes on from them."]
+    sent.clear()
+    service.handle(LoadParams(params, "Weights changed by hand."))
+    assert [m.text for m in sent if isinstance(m, Notice)] == ["Weights changed by hand."]

@@ -182,6 +182,7 @@ def test_edit_a_weight_by_hand_and_undo(window):
     assert mode.trace.layers[1].weight[0, 2] == 0.75
     wait_until(lambda: edge.tip() == "weight +0.7500")  # the diagram follows
     assert window.undo_stack.undoText() == "Edit weight to 0.75"
+    wait_until(lambda: "changed by hand" in window.statusBar().currentMessage())
 
     click(editor, mode.overlay.neuron_item(0, 1).centre())  # a neuron: its bias
     value.setText("-1.5")

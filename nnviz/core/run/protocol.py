@@ -94,9 +94,11 @@ class StepBatch:
 
 @dataclass(frozen=True, eq=False)
 class LoadParams:
-    """Imported weights ``[(W, b), ...]`` for the current run (shapes already checked)."""
+    """Imported weights ``[(W, b), ...]`` for the current run (shapes already checked), and
+    what the status bar says once they are in."""
 
     params: list
+    notice: str = "Imported weights loaded; training goes on from them."
 
 
 @dataclass(frozen=True)

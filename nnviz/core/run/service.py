@@ -122,8 +122,8 @@ class TrainingService:
                 self._step(whole_epoch=True)
             case StepBatch():
                 self._step(whole_epoch=False)
-            case LoadParams(params):
-                self._load_params(params)
+            case LoadParams(params, notice):
+                self._load_params(params, notice)
             case SetSpeed(epochs_per_frame):
                 self.epochs_per_frame = epochs_per_frame
                 self._epochs_this_frame = 0
@@ -157,12 +157,12 @@ class TrainingService:
             self._set_state(SessionState.PAUSED)
             self._send_frame()
 
-    def _load_params(self, params) -> None:
+    def _load_params(self, params, notice: str) -> None:
         if self.trainer is None:
             self._notice("No run to load weights into: the design could not be built.")
             return
         self.trainer.load_params(params)
-        self._notice("Imported weights loaded; training goes on from them.")
+        self._notice(notice)
         self._send_frame()
 
     # --- running ----------------------------------------------------------------------------

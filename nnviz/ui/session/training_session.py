@@ -210,11 +210,13 @@ class TrainingSession(QObject):
         self.generation += 1
         self._worker.send(Reset(self.generation))
 
-    def load_params(self, params) -> None:
+    def load_params(self, params, notice: str | None = None) -> None:
         """Put imported weights into the current run (shapes already checked); training
-        goes on from them and the panels show them at once."""
+        goes on from them and the panels show them at once. ``notice`` replaces what the
+        status bar then says."""
         if self._worker.is_alive() and self.run_info is not None:
-            self._worker.send(LoadParams([(w.copy(), b.copy()) for w, b in params]))
+            copies = [(w.copy(), b.copy()) for w, b in params]
+            self._worker.send(LoadParams(copies) if notice is None else LoadParams(copies, notice))
 
     def set_speed(self, epochs_per_frame: int | None) -> None:
         """Epochs per frame; None means as fast as possible."""

@@ -207,8 +207,10 @@ class StepThroughMode(QObject):
                     "These weights belong to another network: the design has changed since."
                 )
                 return
-            self.session.load_params([(w.astype(np.float32), b.astype(np.float32))
-                                      for w, b in params])  # fmt: skip
+            self.session.load_params(
+                [(w.astype(np.float32), b.astype(np.float32)) for w, b in params],
+                "Weights changed by hand; Edit → Undo takes the change back.",
+            )
             self.params = [(w.copy(), b.copy()) for w, b in params]
             if self.active:
                 self._retrace(position=0)
