@@ -195,3 +195,20 @@ def test_edit_a_weight_by_hand_and_undo(window):
     window.undo_stack.undo()
     wait_until(lambda: session.latest.params[1][0][0, 2] == np.float32(old))
     assert mode.params[1][0][0, 2] == pytest.approx(old)
+
+
+def test_an_image_sample_is_shown_as_a_picture(qtbot):
+    from nnviz.ui.step_through.panel import StepThroughPanel
+
+    panel = StepThroughPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    digit = np.zeros((8, 8))
+    digit[2:6, 3] = 16.0  # a "1": dark ink on white
+    panel.set_picture(digit)
+    image = panel.sample_image.pixmap().toImage()
+    assert panel.sample_image.isVisible() and (image.width(), image.height()) == (64, 64)
+    assert image.pixelColor(3 * 8 + 4, 3 * 8 + 4).value() == 0  # ink
+    assert image.pixelColor(4, 4).value() == 255  # paper
+    panel.set_picture(None)
+    assert not panel.sample_image.isVisible()

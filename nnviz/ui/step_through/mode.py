@@ -243,6 +243,8 @@ class StepThroughMode(QObject):
                 f"{', '.join(number(v) for v in raw[i][:4])}{' …' if raw.shape[1] > 4 else ''}"
                 f"; target {target}")  # fmt: skip
         self.panel.set_sample(self.split, i, len(raw), info)
+        shape = data.image_shape
+        self.panel.set_picture(None if shape is None else raw[i].reshape(shape))
         self.go_to(position)
 
     def _show_stage(self) -> None:

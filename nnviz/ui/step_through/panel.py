@@ -6,8 +6,9 @@ its buttons. Formulas are plain text in a fixed-width-friendly font, one equatio
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDoubleValidator, QFont
+from PySide6.QtGui import QDoubleValidator, QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -22,6 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.explain.formulas import ROUNDING_NOTE
+
+#: Pixels an image sample (a digit) is shown at, about.
+PICTURE_SIZE = 64
 
 
 class StepThroughPanel(QWidget):
@@ -48,6 +52,9 @@ class StepThroughPanel(QWidget):
         self.sample.valueChanged.connect(self._emit_sample)
         self.sample_info = QLabel(objectName="stepSampleInfo")
         self.sample_info.setWordWrap(True)
+        self.sample_image = QLabel(objectName="stepSampleImage")
+        self.sample_image.setToolTip("The chosen sample as an image")
+        self.sample_image.hide()
 
         self.back = QPushButton("◀ Back", objectName="stepBackButton")
         self.back.setToolTip("The previous stage (Left arrow)")
@@ -92,7 +99,10 @@ class StepThroughPanel(QWidget):
         edit.addRow(self.value)
         layout = QVBoxLayout(self)
         layout.addLayout(picker)
-        layout.addWidget(self.sample_info)
+        about = QHBoxLayout()
+        about.addWidget(self.sample_image)
+        about.addWidget(self.sample_info, 1)
+        layout.addLayout(about)
         layout.addLayout(buttons)
         layout.addWidget(self.stage)
         layout.addWidget(self.formulas, 1)
@@ -109,6 +119,20 @@ class StepThroughPanel(QWidget):
         for widget in (self.split, self.sample):
             widget.blockSignals(False)
         self.sample_info.setText(info)
+
+    def set_picture(self, pixels: np.ndarray | None) -> None:
+        """Show an image sample (a digit) in grey, dark ink on white; None hides it."""
+        if pixels is None:
+            self.sample_image.hide()
+            return
+        pixels = np.asarray(pixels, float)
+        span = float(pixels.max() - pixels.min()) or 1.0
+        grey = np.ascontiguousarray(255 - (pixels - pixels.min()) / span * 255, np.uint8)
+        height, width = grey.shape
+        image = QImage(grey.data, width, height, width, QImage.Format.Format_Grayscale8).copy()
+        scale = max(1, PICTURE_SIZE // max(width, height))
+        self.sample_image.setPixmap(QPixmap.fromImage(image).scaled(width * scale, height * scale))
+        self.sample_image.show()
 
     def set_stage(self, title: str, lines: list[str], first: bool, last: bool) -> None:
         self.stage.setText(title)
