@@ -1,6 +1,7 @@
 """Remake the screenshots in this folder from the running app (offscreen, no display needed).
 
-Run: ``.venv/bin/python docs/screenshots/make_screenshots.py`` (about a minute). Each picture
+Run: ``.venv/bin/python docs/screenshots/make_screenshots.py`` (about a minute; add
+``insight`` for only the hidden-space, landscape and learning-rate-finder pictures). Each picture
 is the real window or one of its docks after training a bundled example for a while, so the
 README shows what a user sees today. Look at every one before committing it.
 """
@@ -103,7 +104,30 @@ def shoot_confusion(window) -> None:
     confusion.setFloating(False)
 
 
-def main() -> None:
+def insight_shots(window) -> None:
+    """The hidden space, the loss landscape and the learning-rate finder on the deep spiral."""
+    train(window, "spiral-deep", 300)
+    for name in ("hiddenSpaceDock", "landscapeDock"):
+        dock(window, name).setFloating(True)
+        dock(window, name).resize(760, 420)
+        dock(window, name).show()
+    run_for(1.0)
+    shoot(dock(window, "hiddenSpaceDock"), "panel-hidden-space")
+    landscape = window.insight.landscape
+    landscape.compute.click()
+    wait_until(lambda: landscape.result is not None)
+    run_for(0.5)
+    shoot(dock(window, "landscapeDock"), "panel-landscape")
+    for name in ("hiddenSpaceDock", "landscapeDock"):
+        dock(window, name).setFloating(False)
+    finder = window.insight.find_learning_rate()
+    wait_until(lambda: finder.finding is not None)
+    run_for(0.3)
+    shoot(finder, "lr-finder")
+    finder.close()
+
+
+def main(only_insight: bool = False) -> None:
     from nnviz.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -113,6 +137,11 @@ def main() -> None:
     window = MainWindow()
     window.resize(1400, 900)
     window.show()
+    if only_insight:
+        insight_shots(window)
+        window.undo_stack.setClean()
+        window.close()
+        return
     train(window, "xor-mlp", 300)
     shoot(window, "main-window")
     shoot(dock(window, "regionsDock"), "panel-regions")
@@ -133,6 +162,8 @@ def main() -> None:
         shoot(dock(window, panel), name)
     shoot_confusion(window)
 
+    insight_shots(window)
+
     window.resize(1920, 1080)
     train(window, "spiral-deep", 300)
     shoot(window, "main-window-1080")
@@ -147,4 +178,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(only_insight=sys.argv[1:] == ["insight"])

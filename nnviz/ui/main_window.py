@@ -34,6 +34,7 @@ from nnviz.ui.guide import GuideDialog, place_beside
 from nnviz.ui.layer_inspector import LayerInspector
 from nnviz.ui.lesson_banner import LessonBanner
 from nnviz.ui.network_editor import NetworkEditor
+from nnviz.ui.insight import install_insight
 from nnviz.ui.panels import install_panels
 from nnviz.ui.session.training_session import TrainingSession
 from nnviz.ui.settings_panel import SettingsPanel
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("statusBar")
         self._connect()
         install_panels(self, self.training)
+        self.insight = install_insight(self, self.training)
         self.transfer = install_transfer_actions(self)
         self.step_through = install_step_through(self)
         self._show(self.design, self.design, True)
@@ -369,6 +371,7 @@ class MainWindow(QMainWindow):
             return
         self._save_settings()
         self.training.shutdown()
+        self.insight.shutdown()
         event.accept()
 
     # --- drag and drop ------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from nnviz.core.nn.numpy_engine import forward_layers
 UNITS = "units"
 PCA = "pca"
 #: Grid lines across each axis of the input plane, and points along each line.
-GRID_LINES = 21
+GRID_LINES = 15
 LINE_SAMPLES = 80
 #: The logit where a single output crosses its decision threshold (network.decision_threshold:
 #: 0.5 for sigmoid and linear outputs, 0 for tanh).
