@@ -31,10 +31,10 @@ from nnviz.core.files.weights_io import WEIGHT_FORMATS
 from nnviz.ui.data_facts import data_facts, window_dataset
 from nnviz.ui.document import Document, show_problems
 from nnviz.ui.guide import GuideDialog, place_beside
+from nnviz.ui.insight import install_insight
 from nnviz.ui.layer_inspector import LayerInspector
 from nnviz.ui.lesson_banner import LessonBanner
 from nnviz.ui.network_editor import NetworkEditor
-from nnviz.ui.insight import install_insight
 from nnviz.ui.panels import install_panels
 from nnviz.ui.session.training_session import TrainingSession
 from nnviz.ui.settings_panel import SettingsPanel

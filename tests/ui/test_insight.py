@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QDockWidget
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
@@ -191,7 +191,7 @@ def test_the_lr_finder_suggests_and_applies_a_rate_as_one_undo_step(qtbot, windo
     qtbot.waitUntil(lambda: dialog.finding is not None, timeout=WAIT)
     finding = dialog.finding
     assert finding.suggested is not None
-    x, y = dialog.curve.getData()
+    x, _ = dialog.curve.getData()
     assert len(x) == len(finding.learning_rates) > 20
     assert dialog.apply_button.isEnabled()
     dialog.grab().save("/tmp/nnviz-lr-finder.png")
@@ -220,4 +220,3 @@ def test_the_finder_starts_from_the_initial_weights_before_any_step(qtbot, windo
         find_steps(trainer.engine, trainer.x_train, trainer.t_train, batch_size=10, seed=2)
     )
     assert dialog.finding.losses[0] == pytest.approx(expected.losses[0], rel=1e-5)
-    assert Qt  # noqa: used for the window's docks

@@ -33,7 +33,9 @@ class InsightViews(QObject):
             "hidden_space": window.add_panel(
                 self.hidden_space, "Hidden space", "hiddenSpaceDock", bottom
             ),
-            "landscape": window.add_panel(self.landscape, "Loss landscape", "landscapeDock", bottom),
+            "landscape": window.add_panel(
+                self.landscape, "Loss landscape", "landscapeDock", bottom
+            ),
         }
         self.actionFindLearningRate = QAction("Find &Learning Rate…", window)
         self.actionFindLearningRate.setObjectName("actionFindLearningRate")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -230,7 +229,9 @@ class LandscapePanel(LivePanel):
 
         self._computed_epoch = epoch
         self._set_busy(True)
-        self._say(f"Computing the loss on a {grid}×{grid} grid around the weights of epoch {epoch}…")
+        self._say(
+            f"Computing the loss on a {grid}×{grid} grid around the weights of epoch {epoch}…"
+        )
         self.task.start(steps)
 
     def _on_progress(self, share: float) -> None:
@@ -293,8 +294,10 @@ class LandscapePanel(LivePanel):
         self.slice_curve.setData(ts, losses)
         ends = [list(ts).index(0.0), list(ts).index(1.0)]
         self.slice_marks.setData(ts[ends], losses[ends])
-        where = "random plane, seed " + str(landscape.seed) if landscape.plane == RANDOM else (
-            "plane of the run's path"
+        where = (
+            "random plane, seed " + str(landscape.seed)
+            if landscape.plane == RANDOM
+            else ("plane of the run's path")
         )
         path_note = (
             f"; path: {len(landscape.path)} of the weights received during the run"

@@ -124,12 +124,8 @@ class LRFinderDialog(QDialog):
                 training.engine, spec, params, training.optimizer, l1=training.l1,
                 l2=training.l2, dtype=training.dtype, seed=training.seed, device=training.device,
             )  # fmt: skip
-            return (
-                yield from find_steps(
-                    engine, problem.x, problem.t, batch_size=training.batch_size,
-                    seed=training.seed,
-                )  # fmt: skip
-            )
+            size, seed = training.batch_size, training.seed
+            return (yield from find_steps(engine, problem.x, problem.t, batch_size=size, seed=seed))
 
         self.finding = None
         self.apply_button.setEnabled(False)
