@@ -100,3 +100,23 @@ def test_only_hidden_layers_can_be_shown_and_only_the_last_has_the_line():
     assert first.decision is None
     with pytest.raises(ValueError):
         mapped((LayerSpec(4, "tanh"),), 1)
+
+
+def test_the_output_over_the_last_hidden_plane_is_the_networks_own_on_two_units():
+    _, params, space = mapped((LayerSpec(4, "tanh"), LayerSpec(2, "tanh")), 1)
+    (x0, x1), (y0, y1) = space.region_bounds
+    assert x0 < space.points_out[:, 0].min() and space.points_out[:, 1].max() < y1
+    regions = space.regions
+    assert regions.shape == (96, 96, 1)
+    # pixel (row r, column c) is the output layer at the layer point at that pixel's centre
+    r, c = 10, 70
+    point = [x0 + (c + 0.5) / 96 * (x1 - x0), y0 + (r + 0.5) / 96 * (y1 - y0)]
+    w, b = params[-1]
+    expected = 1 / (1 + np.exp(-(np.array(point) @ w.T + b)))
+    np.testing.assert_allclose(regions[r, c], expected, rtol=1e-6)
+    assert first_layer_has_no_regions()
+
+
+def first_layer_has_no_regions():
+    _, _, first = mapped((LayerSpec(4, "tanh"), LayerSpec(2, "tanh")), 0)
+    return first.regions is None and first.region_bounds is None

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.nn.numpy_engine import forward_layers
 from nnviz.core.run.trainer import Trainer
+from nnviz.ui.insight.background import BackgroundTask
 from nnviz.ui.main_window import MainWindow
 
 WAIT = 30_000  # ms; only a guard against hanging
@@ -220,3 +221,48 @@ def test_the_finder_starts_from_the_initial_weights_before_any_step(qtbot, windo
         find_steps(trainer.engine, trainer.x_train, trainer.t_train, batch_size=10, seed=2)
     )
     assert dialog.finding.losses[0] == pytest.approx(expected.losses[0], rel=1e-5)
+
+
+def test_a_background_task_relays_progress_results_and_failures_and_drops_stale_ones(qtbot):
+    task = BackgroundTask()
+    seen = []
+    task.sigProgress.connect(lambda share: seen.append(("progress", share)))
+    task.sigDone.connect(lambda result: seen.append(("done", result)))
+    task.sigFailed.connect(lambda text: seen.append(("failed", text)))
+
+    def answer(value):
+        yield 0.0
+        return value
+
+    task.start(lambda: answer(42))
+    qtbot.waitUntil(lambda: ("done", 42) in seen, timeout=WAIT)
+    assert ("progress", 0.0) in seen
+
+    def failing():
+        yield 0.0
+        raise ValueError("the grid needs an odd number of points")
+
+    task.start(failing)
+    qtbot.waitUntil(lambda: ("failed", "the grid needs an odd number of points") in seen)
+
+    gate = threading.Event()
+    threads = []
+
+    def slow():
+        threads.append(threading.get_ident())
+        yield 0.0
+        gate.wait(5)
+        yield 0.5
+        return "old"
+
+    task.start(slow)
+    qtbot.waitUntil(lambda: bool(threads), timeout=WAIT)
+    task.start(lambda: answer("new"))  # replaces the slow one
+    gate.set()
+    qtbot.waitUntil(lambda: ("done", "new") in seen, timeout=WAIT)
+    qtbot.wait(100)
+    assert ("done", "old") not in seen and threading.get_ident() not in threads
+    task.shutdown()
+    task.start(lambda: answer("after"))  # a closed task starts nothing
+    qtbot.wait(50)
+    assert ("done", "after") not in seen

@@ -16,12 +16,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.nn.activations import get_activation
 from nnviz.core.nn.engine import Params
 from nnviz.core.nn.network import CLASSIFICATION, NetworkSpec
 from nnviz.core.nn.numpy_engine import forward_layers
 
 UNITS = "units"
 PCA = "pca"
+#: Pixels along each side of the output's picture on the last hidden layer's plane.
+REGION_RESOLUTION = 96
+#: Share of the mapped points' span added around them in that picture.
+REGION_MARGIN = 0.08
 #: Grid lines across each axis of the input plane, and points along each line.
 GRID_LINES = 15
 LINE_SAMPLES = 80
@@ -57,6 +62,8 @@ class HiddenSpace:
 
     ``decision`` is ``(a, d)`` with the output's decision line ``a · c + d = 0`` in the
     layer plane's coordinates ``c`` (the last hidden layer of a two-class network only).
+    ``regions`` is the output layer's activations (rows from y0, shape (h, w, n_outputs)) over
+    ``region_bounds`` ((x0, x1), (y0, y1)) of the plane: the last hidden layer only.
     """
 
     layer: int
@@ -66,6 +73,8 @@ class HiddenSpace:
     points_in: np.ndarray
     points_out: np.ndarray
     decision: tuple[np.ndarray, float] | None
+    regions: np.ndarray | None = None
+    region_bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
 
 
 def grid_lines(extent, lines: int = GRID_LINES, samples: int = LINE_SAMPLES) -> np.ndarray:
@@ -131,18 +140,47 @@ def map_hidden_space(
     line_h = forward_layers(spec, params, line_inputs)[layer]
     plane = layer_plane(point_h, mode, units)
     lines_out = plane.coords(line_h).reshape(lines_in.shape)
-    decision = None
+    points_out = plane.coords(point_h)
+    decision = regions = bounds = None
     if layer == spec.n_layers - 2:
         decision = decision_line(spec, params[-1], plane)
+        bounds = padded_bounds(points_out, lines_out)
+        regions = output_on_plane(spec, params[-1], plane, bounds)
     return HiddenSpace(
         layer,
         plane,
         np.asarray(lines_in, np.float64),
         lines_out,
         np.asarray(points_in, np.float64),
-        plane.coords(point_h),
+        points_out,
         decision,
+        regions,
+        bounds,
     )
+
+
+def padded_bounds(*arrays, margin: float = REGION_MARGIN):
+    """((x0, x1), (y0, y1)) around every finite point of ``arrays`` (each (..., 2))."""
+    both = np.concatenate([np.reshape(a, (-1, 2)) for a in arrays])
+    lo, hi = np.nanmin(both, axis=0), np.nanmax(both, axis=0)
+    pad = (hi - lo) * margin + 1e-9
+    return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (
+        float(lo[1] - pad[1]),
+        float(hi[1] + pad[1]),
+    )
+
+
+def output_on_plane(spec, output, plane: LayerPlane, bounds, resolution=REGION_RESOLUTION):
+    """The output layer's activations at the points of the layer's space on the plane, over
+    ``bounds``: (resolution, resolution, n_outputs), row 0 at y0, pixel centres."""
+    (x0, x1), (y0, y1) = bounds
+    centres = (np.arange(resolution) + 0.5) / resolution
+    gx, gy = np.meshgrid(x0 + centres * (x1 - x0), y0 + centres * (y1 - y0))
+    h = plane.points(np.column_stack([gx.ravel(), gy.ravel()]))
+    w, b = (np.asarray(v, np.float64) for v in output)
+    with np.errstate(all="ignore"):
+        outputs = get_activation(spec.output_activation).value(h @ w.T + b)
+    return outputs.reshape(resolution, resolution, -1)
 
 
 def decision_line(spec: NetworkSpec, output: tuple, plane: LayerPlane):

@@ -29,10 +29,14 @@ class Problem:
         return cls(trainer.spec, trainer.x_train, trainer.t_train)
 
     @classmethod
-    def from_run(cls, spec: NetworkSpec, pipeline, dataset, dtype="float32") -> Problem:
-        """The problem of a window's run (its spec, input pipeline and data set)."""
-        x = np.ascontiguousarray(pipeline.transform(dataset.x_train), dtype)
-        return cls(spec, x, encode_targets(spec, dataset.y_train, dtype))
+    def from_run(
+        cls, spec: NetworkSpec, pipeline, dataset, dtype="float32", limit: int | None = None
+    ) -> Problem:
+        """The problem of a window's run (its spec, input pipeline and data set), on its first
+        ``limit`` training points if given (the split is shuffled already)."""
+        x_train, y_train = dataset.x_train[:limit], dataset.y_train[:limit]
+        x = np.ascontiguousarray(pipeline.transform(x_train), dtype)
+        return cls(spec, x, encode_targets(spec, y_train, dtype))
 
     def loss(self, params: Params) -> float:
         """The data loss of ``params`` (evaluation mode, no L1/L2 penalty)."""

@@ -25,20 +25,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.insight.hidden_space import PCA, UNITS, blend, grid_lines, map_hidden_space
+from nnviz.core.insight.hidden_space import (
+    PCA,
+    UNITS,
+    blend,
+    grid_lines,
+    map_hidden_space,
+    padded_bounds,
+)
 from nnviz.core.nn.network import REGRESSION
 from nnviz.core.run.frames import LINE, Frame, RunInfo, plane_projection
 from nnviz.ui.insight.background import BackgroundTask
 from nnviz.ui.panels.base import LivePanel
-from nnviz.ui.panels.colors import class_color, series_color
+from nnviz.ui.panels.colors import class_color, class_regions_rgb, series_color
 
 #: Blend slider steps, and the animation's step and frame interval (ms): about 2 s each way.
 BLEND_STEPS = 100
 ANIMATION_STEP = 2
 ANIMATION_MS = 40
-#: Share of the mapped points' span added around them.
-MARGIN = 0.08
 GRID_COLOR = QColor(128, 128, 128, 110)
+#: The output's classes behind the points: pale, so the points' own colours stand out.
+REGION_OPACITY = 0.45
 
 
 class HiddenSpacePanel(LivePanel):
@@ -91,9 +98,13 @@ class HiddenSpacePanel(LivePanel):
         self.plot = self.plots.addPlot()
         self.plot.setMenuEnabled(False)
         self.plot.disableAutoRange()
+        self.regions = pg.ImageItem(axisOrder="row-major")
+        self.regions.setZValue(-1)
+        self.regions.setOpacity(REGION_OPACITY)
+        self.plot.addItem(self.regions)
         self.lines = pg.PlotCurveItem(pen=pg.mkPen(GRID_COLOR, width=1), connect="finite")
         self.plot.addItem(self.lines)
-        self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None))
+        self.points = pg.ScatterPlotItem(size=7, pen=pg.mkPen(255, 255, 255, 200, width=0.8))
         self.points.setZValue(2)
         self.plot.addItem(self.points)
         boundary_pen = pg.mkPen(series_color(3), width=2.5, style=Qt.PenStyle.DashLine)
@@ -139,6 +150,7 @@ class HiddenSpacePanel(LivePanel):
         self.task.cancel()
         self.space, self.mapped_params, self._params, self._inputs = None, None, None, None
         self.points.clear()
+        self.regions.clear()
         self.lines.setData([], [])
         self.boundary.setData([], [])
         hidden = info.spec.n_layers - 1
@@ -246,8 +258,26 @@ class HiddenSpacePanel(LivePanel):
         labels = space.plane.labels if t >= 0.5 else self.run_info.axis_labels
         self.plot.setLabel("bottom", labels[0])
         self.plot.setLabel("left", labels[1])
+        self._draw_regions(space, t)
         self._draw_boundary(space, t)
-        self._fit(points, lines)
+        self._fit(space, points, lines, t)
+
+    def _draw_regions(self, space, t: float) -> None:
+        """The output's classes over the last hidden layer's plane, shaded by confidence (as
+        the decision regions are), at the blend's end only: before it, the points are not in
+        the layer's space."""
+        shown = space.regions is not None and t >= 1.0 and self.run_info.spec.task != REGRESSION
+        self.regions.setVisible(shown)
+        if not shown:
+            return
+        outputs = space.regions
+        if outputs.shape[-1] == 1:  # one output: the positive class's share of [low, high]
+            low = -1.0 if self.run_info.spec.output_activation == "tanh" else 0.0
+            q = np.clip((outputs[..., 0] - low) / (1.0 - low), 0.0, 1.0)
+            outputs = np.stack([1.0 - q, q], axis=-1)
+        self.regions.setImage(class_regions_rgb(outputs, discretize=False))
+        (x0, x1), (y0, y1) = space.region_bounds
+        self.regions.setRect(x0, y0, x1 - x0, y1 - y0)
 
     def _draw_boundary(self, space, t: float) -> None:
         """The output's decision line, in the last hidden layer's own space (the blend's end)."""
@@ -255,7 +285,7 @@ class HiddenSpacePanel(LivePanel):
             self.boundary.setData([], [])
             return
         a, d = space.decision
-        (x0, x1), (y0, y1) = self._bounds(space.points_out, space.lines_out)
+        (x0, x1), (y0, y1) = padded_bounds(space.points_out, space.lines_out)
         if abs(a[1]) >= abs(a[0]):  # y = -(a0 x + d) / a1
             xs = np.array([x0, x1])
             ys = -(a[0] * xs + d) / a[1]
@@ -264,15 +294,12 @@ class HiddenSpacePanel(LivePanel):
             xs = -(a[1] * ys + d) / a[0]
         self.boundary.setData(xs, ys)
 
-    def _bounds(self, *arrays):
-        both = np.concatenate([a.reshape(-1, 2) for a in arrays])
-        lo, hi = np.nanmin(both, axis=0), np.nanmax(both, axis=0)
-        pad = (hi - lo) * MARGIN + 1e-9
-        return (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])
-
-    def _fit(self, points, lines) -> None:
+    def _fit(self, space, points, lines, t: float) -> None:
         """Frame what is drawn: the scale follows the blend, as the layer squeezes the plane."""
-        x, y = self._bounds(points, lines)
+        if t >= 1.0 and space.region_bounds is not None:
+            x, y = space.region_bounds
+        else:
+            x, y = padded_bounds(points, lines)
         self.plot.setRange(xRange=x, yRange=y, padding=0)
 
     # --- controls -----------------------------------------------------------------------------
