@@ -266,3 +266,23 @@ def test_a_background_task_relays_progress_results_and_failures_and_drops_stale_
     task.start(lambda: answer("after"))  # a closed task starts nothing
     qtbot.wait(50)
     assert ("done", "after") not in seen
+
+
+def test_a_task_started_from_the_done_slot_still_delivers(qtbot):
+    """The hidden space starts the next mapping from the slot of the last one's result."""
+    task = BackgroundTask()
+    results = []
+
+    def answer(value):
+        yield 0.0
+        return value
+
+    def on_done(value):
+        results.append(value)
+        if value < 3:
+            task.start(lambda: answer(value + 1))
+
+    task.sigDone.connect(on_done)
+    task.start(lambda: answer(0))
+    qtbot.waitUntil(lambda: results == [0, 1, 2, 3], timeout=WAIT)
+    task.shutdown()

@@ -2,11 +2,14 @@
 
 As superqt's ``thread_worker``: :meth:`BackgroundTask.start` runs a generator (from
 :mod:`nnviz.core.insight`) in a Python thread; each yield is a share of the work done, relayed
-as ``sigProgress``, and its return value arrives as ``sigDone``, both in the GUI thread (the
-signals are queued across threads). Starting again or :meth:`cancel` sets a flag the worker
-checks between yields, and a token tells a late result of an old task from the current one's
-(napari's generation counter), so a stale result is dropped. :meth:`shutdown` cancels and
-waits, for the window to call when it closes.
+as ``sigProgress``, and its return value arrives as ``sigDone``, both in the GUI thread: the
+worker puts its messages in a thread-safe queue that a timer in the GUI thread empties while a
+task runs. (Emitted as a signal from the plain Python thread, a result now and then never
+reached the GUI thread in the tests; the cause was not pinned down, the queue has no such
+gap.) Starting again or :meth:`cancel` sets a flag the worker checks between yields, and a
+token tells a late result of an old task from the current one's (napari's generation
+counter), so a stale result is dropped. :meth:`shutdown` cancels and waits, for the window to
+call when it closes.
 
 The worker gives the GIL away after every yield (``time.sleep(0)``), so the window keeps
 answering while a landscape is computed (docs/architecture.md has the measurements of a
@@ -15,16 +18,19 @@ training thread that did not).
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable, Generator
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 #: Seconds a closing window waits for a worker to notice it was cancelled.
 JOIN_TIMEOUT = 1.0
 #: Progress is relayed at most this often (seconds).
 PROGRESS_INTERVAL = 0.05
+#: How often the GUI thread looks for the worker's messages while a task runs (ms).
+POLL_MS = 15
 
 
 class BackgroundTask(QObject):
@@ -33,7 +39,6 @@ class BackgroundTask(QObject):
     sigProgress = Signal(float)  # share done, 0 to 1
     sigDone = Signal(object)  # the generator's return value
     sigFailed = Signal(str)  # a sentence saying what went wrong
-    _sigRelay = Signal(int, str, object)  # token, kind, payload: from the worker thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -41,12 +46,16 @@ class BackgroundTask(QObject):
         self._thread: threading.Thread | None = None
         self._cancelled = threading.Event()
         self._closed = False
-        self._sigRelay.connect(self._on_relay)
+        self._running = False  # started, and neither finished, failed nor cancelled
+        self._messages: queue.SimpleQueue = queue.SimpleQueue()  # (token, kind, payload)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._deliver)
 
     @property
     def busy(self) -> bool:
         """Whether a computation is running (and not cancelled)."""
-        return self._thread is not None and self._thread.is_alive() and not self._cancelled.is_set()
+        return self._running
 
     def start(self, make_steps: Callable[[], Generator]) -> None:
         """Cancel what runs and run ``make_steps()`` in a new worker thread."""
@@ -60,18 +69,22 @@ class BackgroundTask(QObject):
             args=(self._token, make_steps, self._cancelled),
             name=f"nnviz-{self.objectName() or 'task'}",
         )
+        self._running = True
         self._thread.start()
+        self._poll.start()
 
     def cancel(self) -> None:
         """Stop at the next yield; its result, if any still comes, is dropped."""
         self._cancelled.set()
         self._token += 1
+        self._running = False
 
     @Slot()
     def shutdown(self) -> None:
         """Cancel and wait for the worker (the window is closing)."""
         self._closed = True
         self.cancel()
+        self._poll.stop()
         if self._thread is not None:
             self._thread.join(JOIN_TIMEOUT)
 
@@ -92,25 +105,37 @@ class BackgroundTask(QObject):
                 now = time.monotonic()
                 if now - last >= PROGRESS_INTERVAL:
                     last = now
-                    self._sigRelay.emit(token, "progress", float(share))
+                    self._messages.put((token, "progress", float(share)))
                 time.sleep(0)
         except Exception as error:  # reported in the window, never a traceback
             if not cancelled.is_set():
-                self._sigRelay.emit(token, "failed", _describe(error))
+                self._messages.put((token, "failed", _describe(error)))
             return
         if not cancelled.is_set():
-            self._sigRelay.emit(token, "done", result)
+            self._messages.put((token, "done", result))
 
-    @Slot(int, str, object)
-    def _on_relay(self, token: int, kind: str, payload) -> None:
-        if token != self._token or self._closed:
-            return  # a task that was cancelled or replaced
-        if kind == "progress":
-            self.sigProgress.emit(payload)
-        elif kind == "done":
-            self.sigDone.emit(payload)
-        else:
-            self.sigFailed.emit(payload)
+    @Slot()
+    def _deliver(self) -> None:
+        """In the GUI thread: pass on the worker's messages; stop looking once it has ended."""
+        thread = self._thread
+        ended = thread is None or not thread.is_alive()
+        while True:
+            try:
+                token, kind, payload = self._messages.get_nowait()
+            except queue.Empty:
+                break
+            if token != self._token or self._closed:
+                continue  # a task that was cancelled or replaced
+            if kind == "progress":
+                self.sigProgress.emit(payload)
+            elif kind == "done":
+                self._running = False
+                self.sigDone.emit(payload)
+            else:
+                self._running = False
+                self.sigFailed.emit(payload)
+        if ended and self._thread is thread:  # a slot may have started the next task
+            self._poll.stop()
 
 
 def _describe(error: Exception) -> str:

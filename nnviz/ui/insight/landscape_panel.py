@@ -186,11 +186,18 @@ class LandscapePanel(LivePanel):
             self._first = snapshot.params
         self._latest = snapshot
         self._keep_on_path(snapshot.params)
-        epoch = snapshot.metrics.epoch
-        due = self._computed_epoch is None or epoch - self._computed_epoch >= self.every.value()
-        if self.auto.isChecked() and due and not self.task.busy and self.compute.isEnabled():
-            self.start()
+        self._start_if_due()
         return False  # nothing to redraw until a landscape is computed
+
+    def _start_if_due(self) -> None:
+        """Every N epochs: start when N epochs have passed and nothing is being computed (a
+        landscape due while one runs starts when that one is done)."""
+        if not self.auto.isChecked() or self._latest is None or self.task.busy:
+            return
+        epoch = self._latest.metrics.epoch
+        due = self._computed_epoch is None or epoch - self._computed_epoch >= self.every.value()
+        if due and self.compute.isEnabled():
+            self.start()
 
     def _keep_on_path(self, params) -> None:
         """Every ``stride``-th weights; when full, drop every second kept and double it."""
@@ -252,6 +259,7 @@ class LandscapePanel(LivePanel):
         self.result = result
         self._stale = True
         self._refresh_when_visible()
+        self._start_if_due()
 
     def _on_failed(self, text: str) -> None:
         self._set_busy(False)
