@@ -1,7 +1,8 @@
 """Remake the screenshots in this folder from the running app (offscreen, no display needed).
 
-Run: ``.venv/bin/python docs/screenshots/make_screenshots.py`` (about a minute; add
-``insight`` for only the hidden-space, landscape and learning-rate-finder pictures). Each picture
+Run: ``.venv/bin/python docs/screenshots/make_screenshots.py`` (a few minutes; add
+``insight`` for only the hidden-space, landscape and learning-rate-finder pictures, ``--sizes``
+for only the whole window at 1280 x 800 and 1920 x 1080 on three examples). Each picture
 is the real window or one of its docks after training a bundled example for a while, so the
 README shows what a user sees today. Look at every one before committing it.
 """
@@ -127,6 +128,21 @@ def insight_shots(window) -> None:
     finder.close()
 
 
+#: The whole window at the two sizes learners use most, on three examples: the default
+#: 1280 x 800 and a 1920 x 1080 desktop.
+SIZED_EXAMPLES = (("spiral-deep", 300), ("digits", 30), ("breast-cancer", 100))
+SIZES = ((1280, 800), (1920, 1080))
+
+
+def sized_shots(window) -> None:
+    for width, height in SIZES:
+        window.resize(width, height)
+        run_for(0.3)
+        for example, epochs in SIZED_EXAMPLES:
+            train(window, example, epochs)
+            shoot(window, f"window-{width}x{height}-{example}")
+
+
 def main(only_insight: bool = False) -> None:
     from nnviz.ui.main_window import MainWindow
 
@@ -137,8 +153,8 @@ def main(only_insight: bool = False) -> None:
     window = MainWindow()
     window.resize(1400, 900)
     window.show()
-    if only_insight:
-        insight_shots(window)
+    if only_insight or "--sizes" in sys.argv:
+        (insight_shots if only_insight else sized_shots)(window)
         window.undo_stack.setClean()
         window.close()
         return
@@ -163,6 +179,7 @@ def main(only_insight: bool = False) -> None:
     shoot_confusion(window)
 
     insight_shots(window)
+    sized_shots(window)
 
     window.resize(1920, 1080)
     train(window, "spiral-deep", 300)
