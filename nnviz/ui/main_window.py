@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         state = settings.value("window/state")
         if state is None or not self.restoreState(state, STATE_VERSION):
+            self._tabify_bottom()  # now: side by side they would widen the window past 1280
             QTimer.singleShot(0, self._default_layout)  # once the window has its size
         speed = settings.value("training/speed", 0, type=int)
         self.speed.setCurrentIndex(min(max(speed, 0), len(SPEEDS) - 1))
@@ -354,10 +355,16 @@ class MainWindow(QMainWindow):
             self.resizeDocks(right[:1], [int(width * 0.32)], Qt.Orientation.Horizontal)
             self.resizeDocks(right, [height] * len(right), Qt.Orientation.Vertical)
         if bottom:
-            for dock in bottom[1:]:
-                self.tabifyDockWidget(bottom[0], dock)
+            self._tabify_bottom()  # docks added since the window was made
             QTimer.singleShot(0, bottom[0].raise_)  # after the tabs exist
             self.resizeDocks(bottom[:1], [int(height * 0.3)], Qt.Orientation.Vertical)
+
+    def _tabify_bottom(self) -> None:
+        """The docks below the diagram as tabs of one another, the first one in front."""
+        area = Qt.DockWidgetArea.BottomDockWidgetArea
+        bottom = [d for d in self._docks if self.dockWidgetArea(d) == area]
+        for dock in bottom[1:]:
+            self.tabifyDockWidget(bottom[0], dock)
 
     def _save_settings(self) -> None:
         settings = QSettings()

@@ -633,3 +633,9 @@ def test_the_guide_opens_beside_the_diagram_not_on_it(window):
     assert guide.isVisible()
     assert not guide.frameGeometry().intersects(on_screen)
     guide.close()
+
+
+def test_the_default_window_keeps_its_1280_by_800(window):
+    """The panels below the diagram are tabs from the start: side by side they made the
+    window wider than the screen it was sized for (issue 14, item 7)."""
+    assert (window.width(), window.height()) == (1280, 800)
