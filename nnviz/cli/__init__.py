@@ -14,6 +14,7 @@ COMMANDS = {
     "lr-find": "nnviz.cli.lr_find",
     "animate": "nnviz.cli.animate",
     "explain": "nnviz.cli.explain",
+    "sweep": "nnviz.cli.sweep",
 }
 
 
