@@ -60,6 +60,8 @@ DATASETS_2D = (
     "blobs_multi",
     "checkerboard",
 )
+#: The learner's own points, painted on the plane (inputs x1, x2; saved in the design).
+PAINTED = "points"
 #: Data sets read from a ``path`` on the user's disk: a CSV table, a folder of MNIST-format
 #: IDX files, a Keras-style ``.npz`` of images.
 FILE_DATASETS = ("csv", "idx", "npz")
@@ -69,6 +71,7 @@ DATASET_NAMES = (
     *DATASETS_2D,
     *("sine", "abs", "step", "polynomial"),
     *("iris", "breast_cancer", "digits"),
+    PAINTED,
     *FILE_DATASETS,
 )
 
@@ -138,7 +141,9 @@ class DatasetSpec:
     ``name`` is a built-in generator (``"xor"``, ``"circle"``, ...), a bundled real data set
     (``"iris"``, ``"breast_cancer"``, ``"digits"``), ``"csv"`` (then ``path``,
     ``label_column`` and ``feature_columns`` say what to read), ``"idx"`` (``path`` is a folder
-    of MNIST-format IDX files) or ``"npz"`` (``path`` is a Keras-style ``mnist.npz``).
+    of MNIST-format IDX files), ``"npz"`` (``path`` is a Keras-style ``mnist.npz``) or
+    ``"points"``: the rows ``(x1, x2, label)`` of ``painted`` (a class index, or with ``task``
+    "regression" a value).
     """
 
     name: str = "xor"
@@ -150,8 +155,9 @@ class DatasetSpec:
     path: str | None = None
     label_column: str | None = None
     feature_columns: tuple[str, ...] | None = None
-    task: str | None = None  # only for csv: "classification" or "regression"
+    task: str | None = None  # csv and points: "classification" or "regression"
     drop_bad_rows: bool = False  # only for csv: leave out rows with a bad cell
+    painted: tuple[tuple[float, float, float], ...] = ()  # points: the painted rows
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         install_toolbar(self)
         self.statusBar().setObjectName("statusBar")
         self._connect()
-        install_panels(self, self.training)
+        self.live_panels = install_panels(self, self.training)
         self.insight = install_insight(self, self.training)
         self.transfer = install_transfer_actions(self)
         self.step_through = install_step_through(self)
@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.settings_panel.data_tab.base_dir = base_dir
         self.settings_panel.set_design(design)
         self.inspector.set_design(design)
+        self.live_panels.set_design(design)
         self._say_data_problem(facts.problem)
         self.training.set_design(design, restart=new_document, base_dir=base_dir)
 

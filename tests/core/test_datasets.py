@@ -11,7 +11,7 @@ from nnviz.core.data.playground import GAUSSIANS
 from nnviz.core.data.synthetic import BLOB_CENTRE, BLOB_GAP
 from nnviz.core.design import DATASET_NAMES, DatasetSpec
 
-GENERATED = [n for n in DATASET_NAMES if CATALOG[n].group not in ("Real data", "Your file")]
+GENERATED = [n for n in DATASET_NAMES if CATALOG[n].group not in ("Real data", "Your data")]
 RANDOM = [n for n in GENERATED if CATALOG[n].group != "Logic gates"]
 
 
@@ -37,7 +37,7 @@ def test_catalog_describes_every_design_name_in_order():
             "2D",
             "1D regression",
             "Real data",
-            "Your file",
+            "Your data",
         )
         assert info.task in ("classification", "regression")
         assert info.uses <= {"noise", "points", "train_fraction", "classes"}

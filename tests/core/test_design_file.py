@@ -111,6 +111,42 @@ EXPECTED = {
             epochs=600,
         ),
     ),
+    "design-v2-points.json": Design(
+        name="Painted clusters",
+        description="Ten points painted by hand, two classes.",
+        dataset=DatasetSpec(
+            "points",
+            train_fraction=0.6,
+            painted=(
+                (-3.1, -2.8, 0.0),
+                (-2.5, -3.4, 0.0),
+                (-3.6, -3.0, 0.0),
+                (-2.9, -2.2, 0.0),
+                (-3.3, -3.9, 0.0),
+                (2.9, 3.2, 1.0),
+                (3.4, 2.6, 1.0),
+                (2.4, 3.1, 1.0),
+                (3.0, 3.8, 1.0),
+                (3.7, 3.3, 1.0),
+            ),
+        ),
+        layers=(LayerSpec(3, "tanh"),),
+        training=TrainingSpec(optimizer=OptimizerSpec("adam", learning_rate=0.05)),
+    ),
+    "design-v2-points-regression.json": Design(
+        dataset=DatasetSpec(
+            "points",
+            task="regression",
+            painted=(
+                (-4.0, -4.0, -1.5),
+                (-2.0, 1.0, 0.25),
+                (0.0, 0.0, 0.0),
+                (3.0, -1.0, 0.75),
+                (4.0, 4.0, 1.5),
+            ),
+        ),
+        layers=(LayerSpec(6, "tanh"),),
+    ),
 }
 
 FIXTURES = sorted(p.name for p in DATA.glob("design-v*.json"))
@@ -154,7 +190,7 @@ def test_save_then_load_gives_an_equal_design(tmp_path, design):
 def test_the_file_is_readable_indented_json_with_format_first():
     text = dumps_design(FULL)
     assert text.endswith("}\n")
-    assert text.startswith('{\n  "format": "nnviz-design",\n  "version": 1,\n  "name": ')
+    assert text.startswith('{\n  "format": "nnviz-design",\n  "version": 2,\n  "name": ')
     assert '\n  "dataset": {\n    "name": "spiral",\n' in text
     assert '\n  "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"],\n' in text
     assert (
@@ -169,7 +205,7 @@ def test_the_file_is_readable_indented_json_with_format_first():
 def test_design_to_dict_writes_every_field_as_plain_json():
     d = design_to_dict(FULL)
     assert list(d) == ["format", "version", *(f.name for f in fields(Design))]
-    assert d["format"] == FORMAT and d["version"] == 1
+    assert d["format"] == FORMAT and d["version"] == 2
     assert d["layers"][2] == {"units": 6, "activation": "elu", "dropout": 0.25}
     assert d["features"] == list(FULL.features)
     assert d["training"]["optimizer"]["name"] == "adamw"
@@ -497,12 +533,12 @@ def test_csv_needs_a_path_and_a_label_column():
             "format: not an nnviz design (format 'nnviz-session'; a design file says "
             '"format": "nnviz-design")',
         ),
-        ({"format": FORMAT}, "version: missing (this nnviz writes version 1)"),
+        ({"format": FORMAT}, "version: missing (this nnviz writes version 2)"),
         ({"format": FORMAT, "version": "1"}, "version: expected a whole number from 1, got '1'"),
         ({"format": FORMAT, "version": 0}, "version: expected a whole number from 1, got 0"),
         (
-            {"format": FORMAT, "version": 2},
-            "version: 2 was made by a newer nnviz (this one reads versions up to 1); "
+            {"format": FORMAT, "version": 3},
+            "version: 3 was made by a newer nnviz (this one reads versions up to 2); "
             "update nnviz to open it",
         ),
     ],
@@ -554,7 +590,7 @@ def test_a_file_of_a_newer_nnviz(tmp_path):
     path = tmp_path / "d.json"
     path.write_text(json.dumps({**doc(), "version": 7}))
     assert load_problem(path) == (
-        "version: 7 was made by a newer nnviz (this one reads versions up to 1); "
+        "version: 7 was made by a newer nnviz (this one reads versions up to 2); "
         "update nnviz to open it"
     )
 
@@ -721,3 +757,47 @@ def test_every_key_is_documented():
     ):
         for f in fields(cls):
             assert f"`{f.name}`" in text, f"{cls.__name__}.{f.name} is not documented"
+
+
+# --- painted points (version 2) ---------------------------------------------------------------
+
+
+def test_painted_points_save_and_reload_exactly(tmp_path):
+    rows = tuple((round(0.37 * k - 5, 3), round(5 - 0.29 * k, 3), float(k % 3)) for k in range(30))
+    design = Design(dataset=DatasetSpec("points", painted=rows, train_fraction=0.7, seed=4))
+    save_design(design, tmp_path / "painted.json")
+    assert load_design(tmp_path / "painted.json") == design
+    assert json.loads((tmp_path / "painted.json").read_text())["dataset"]["painted"][1] == [
+        -4.63,
+        4.71,
+        1.0,
+    ]
+
+
+def test_a_design_without_painted_points_writes_none():
+    assert "painted" not in design_to_dict(Design())["dataset"]
+
+
+def test_painted_points_with_mistakes_are_named():
+    bad = doc(dataset={"name": "points", "painted": [[0, 0, 0], [1, 2, 1.5], [0, 1], "x"]})
+    assert problems_of(bad) == [
+        "dataset.painted[2]: expected [x1, x2, label], got [0, 1]",
+        "dataset.painted[3]: expected [x1, x2, label], got 'x'",
+    ]
+    labels = doc(dataset={"name": "points", "painted": [[0, 0, 0], [1, 2, 1.5], [3, 3, 12]]})
+    assert problems_of(labels) == [
+        "dataset.painted[1][2]: 1.5 is not a class (a whole number from 0 to 9; or set task to "
+        "'regression' for values)",
+        "dataset.painted[2][2]: 12.0 is not a class (a whole number from 0 to 9; or set task to "
+        "'regression' for values)",
+    ]
+    regression = doc(dataset={"name": "points", "task": "regression", "painted": [[0, 0, 1.5]]})
+    assert design_from_dict(regression).dataset.painted == ((0.0, 0.0, 1.5),)
+
+
+def test_a_version_1_file_reads_as_version_2_without_painted_points():
+    assert design_file.MIGRATIONS[1]({"format": FORMAT, "version": 1}) == {
+        "format": FORMAT,
+        "version": 1,
+    }
+    assert load_design(DATA / "design-v1-full.json").dataset.painted == ()

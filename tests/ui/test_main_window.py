@@ -38,6 +38,7 @@ class RecordingSession(QObject):
 
     sigRunStarted = Signal(object)
     sigFrame = Signal(object)
+    sigDataChanged = Signal(object)
     sigStateChanged = Signal(str)
     sigMessage = Signal(str)
     sigError = Signal(str)

@@ -583,6 +583,7 @@ def test_status_shows_epoch_progress_speed_and_engine(qtbot):
 class FakeSession(QObject):
     sigRunStarted = Signal(object)
     sigFrame = Signal(object)
+    sigDataChanged = Signal(object)
     sigStateChanged = Signal(str)
     sigMessage = Signal(str)
     run_info = None

@@ -176,9 +176,21 @@ _ENTRIES = (
         "1,797 handwritten digits as 8 × 8 images of grey levels 0 to 16, ten classes.",
     ),
     DatasetInfo(
+        "points",
+        "Painted points",
+        "Your data",
+        "classification",
+        2,
+        _SPLIT_ONLY,
+        "Points you paint on the plane (turn on Paint in Decision regions): a class each, or "
+        "a value for regression. They are saved in the design.",
+        None,
+        PLAYGROUND_EXTENT,
+    ),
+    DatasetInfo(
         "csv",
         "CSV file",
-        "Your file",
+        "Your data",
         "classification",
         None,
         _SPLIT_ONLY,

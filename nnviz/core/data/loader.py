@@ -18,6 +18,7 @@ from nnviz.core.data.csv_files import csv_path, read_csv_dataset
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.gates import TRUTH_TABLES, gate
 from nnviz.core.data.image_files import Progress, read_idx_folder, read_npz
+from nnviz.core.data.painted import painted_dataset
 from nnviz.core.data.real import REAL_SETS, real
 from nnviz.core.data.split import class_names, shuffle_split
 from nnviz.core.design import DatasetSpec
@@ -43,6 +44,9 @@ def load_dataset(
 
     if spec.name == "csv":
         return _read_csv(spec, base_dir)
+    if spec.name == "points":
+        task = spec.task or "classification"
+        return painted_dataset(spec.painted, task, spec.train_fraction, spec.seed)
     if spec.name in ("idx", "npz"):
         if not spec.path:
             what = "folder of IDX files" if spec.name == "idx" else ".npz file"

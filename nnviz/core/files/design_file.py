@@ -24,8 +24,15 @@ from nnviz.core.files.atomic import atomic_write_text
 from nnviz.core.schema import CURRENT_VERSION, FORMAT, InvalidDesign, read_design, to_document
 from nnviz.core.schema.fields import DuplicateKeys, is_int, kind_of, short
 
+
+def _painted_points_arrive(doc: dict) -> dict:
+    """Version 2 adds painted points (the data set ``"points"`` and its ``"painted"`` rows);
+    a version 1 document has none, so it reads as it is."""
+    return doc
+
+
 #: ``MIGRATIONS[n]`` turns a version ``n`` document into a version ``n + 1`` document.
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _painted_points_arrive}
 
 #: A design is a few kilobytes; a file far larger is something else (and slow to check).
 MAX_FILE_SIZE = 8_000_000
@@ -50,8 +57,12 @@ class DesignFileError(InvalidDesign):
 
 
 def design_to_dict(design: Design) -> dict[str, Any]:
-    """The JSON document of ``design``: every field written out, tuples as lists."""
-    return {"format": FORMAT, "version": CURRENT_VERSION, **to_document(design)}
+    """The JSON document of ``design``: every field written out, tuples as lists (painted
+    points only when there are some)."""
+    doc = {"format": FORMAT, "version": CURRENT_VERSION, **to_document(design)}
+    if not design.dataset.painted:
+        del doc["dataset"]["painted"]
+    return doc
 
 
 def dumps_design(design: Design) -> str:

@@ -132,6 +132,15 @@ class RunStarted:
     pipeline: InputPipeline
 
 
+@dataclass(frozen=True, eq=False)
+class PointsTaken:
+    """The current run took on painted points (same generation, weights and history): the
+    run's facts with the new points, and the data set they make."""
+
+    info: RunInfo
+    dataset: Dataset
+
+
 @dataclass(frozen=True)
 class StateChanged:
     state: SessionState

@@ -18,6 +18,7 @@ import signal
 import time
 from collections.abc import Callable
 
+from nnviz.core.data import load_dataset
 from nnviz.core.run.frames import (
     Frame,
     ViewGrid,
@@ -36,6 +37,7 @@ from nnviz.core.run.protocol import (
     Notice,
     Pause,
     Play,
+    PointsTaken,
     Reset,
     RunStarted,
     SessionState,
@@ -84,6 +86,7 @@ class TrainingService:
         self.design = None
         self.base_dir = None
         self.dataset = None  # the current run's data, as the window sent it or as read here
+        self._announced = None  # the data set the window was last told of
         self.generation = 0
         self.state = SessionState.IDLE
         self.epochs_per_frame: int | None = None
@@ -140,9 +143,16 @@ class TrainingService:
         self._notice("Reset: training starts again from the initial weights.")
 
     def _update(self, design) -> None:
-        self.design = design
+        old, self.design = self.design, design
         if self.trainer is not None:
             self.trainer.set_training(design.training)
+            if old is not None and design.dataset != old.dataset:
+                # Painted points added or removed (trainer.needs_new_run lets only those
+                # through): the run trains on them from its next epoch.
+                self.dataset = load_dataset(design.dataset, base_dir=self.base_dir)
+                self.trainer.set_dataset(self.dataset)
+                if self.state != SessionState.RUNNING:
+                    self._send_frame()
             if self.state == SessionState.FINISHED and not self.trainer.done:
                 self._set_state(SessionState.PAUSED)
 
@@ -258,6 +268,7 @@ class TrainingService:
         self._views_cost = 0.0
         self._next_views = 0.0
         self.send(RunStarted(run_info, trainer.pipeline))
+        self._announced = trainer.dataset
         self.state = SessionState.IDLE
         self.send(StateChanged(SessionState.IDLE))
         self._send_frame()
@@ -268,6 +279,10 @@ class TrainingService:
         trainer = self.trainer
         if trainer is None:
             return
+        if trainer.dataset is not self._announced:  # painted points taken on
+            self._announced = trainer.dataset
+            info = make_run_info(trainer, self.generation)
+            self.send(PointsTaken(info, trainer.dataset))
         snap = trainer.snapshot()
         # The window's session keeps the run's record; this process hands the rows over and
         # keeps no copy, so its memory stays flat however long the run.

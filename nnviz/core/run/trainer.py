@@ -31,11 +31,12 @@ import numpy as np
 from nnviz.core.data import load_dataset
 from nnviz.core.data.dataset import Dataset
 from nnviz.core.data.features import InputPipeline
+from nnviz.core.data.painted import takes_on
 from nnviz.core.design import Design, TrainingSpec
 from nnviz.core.nn.engine import Engine, create_engine
 from nnviz.core.nn.initializers import init_params
 from nnviz.core.nn.metrics import class_recall
-from nnviz.core.nn.network import encode_targets, resolve_network
+from nnviz.core.nn.network import DesignMismatch, encode_targets, resolve_network
 from nnviz.core.nn.rng import rng_state_array, set_rng_state
 from nnviz.core.nn.schedules import learning_rate_at
 from nnviz.core.run.checkpoints import Checkpoint, CheckpointRecorder
@@ -70,9 +71,12 @@ LIVE_FIELDS = (
 
 
 def needs_new_run(old: Design | None, new: Design) -> bool:
-    """Whether ``new`` cannot continue ``old``'s run: they differ outside :data:`LIVE_FIELDS`."""
+    """Whether ``new`` cannot continue ``old``'s run: they differ outside :data:`LIVE_FIELDS`
+    and other than by painted points the run can take on (:func:`takes_on`)."""
     if old is None:
         return True
+    if takes_on(old.dataset, new.dataset):
+        new = dataclasses.replace(new, dataset=old.dataset)
     for path in LIVE_FIELDS:
         new = _with_field(new, path.split("."), _field(old, path))
     return new != old
@@ -169,6 +173,7 @@ class Trainer:
         self.message = ""
         self.history: list[EpochMetrics] = []
         self._cursor = 0  # position in the current epoch's shuffled order; 0 between epochs
+        self._next_dataset: Dataset | None = None  # painted points, taken between two epochs
         self._x_epoch = self.x_train
         self._t_epoch = self.t_train
         self._learning_rate = self._scheduled_learning_rate()
@@ -262,6 +267,43 @@ class Trainer:
                 self.checkpoints.add(self.checkpoint())
         self._check_epoch_limit()
 
+    def set_dataset(self, dataset: Dataset) -> None:
+        """Train on ``dataset`` from the next epoch on (painted points added or removed): the
+        same inputs and classes, so the weights and the optimizer go on. The latest metrics
+        and predictions are measured on it at once; early stopping starts afresh."""
+        self._next_dataset = dataset
+        if self._cursor == 0:
+            self._take_dataset()
+
+    def _take_dataset(self) -> None:
+        dataset, self._next_dataset = self._next_dataset, None
+        pipeline = InputPipeline.fit(dataset, self.design.features)
+        dtype = np.dtype(self.training.dtype)
+        x_train = np.ascontiguousarray(pipeline.transform(dataset.x_train), dtype)
+        spec = resolve_network(self.design, x_train.shape[1], dataset.task, dataset.n_classes)
+        if spec != self.spec:
+            raise DesignMismatch("the new data needs another network: start a new run")
+        self.dataset, self.pipeline = dataset, pipeline
+        self.x_train = x_train
+        self.x_test = np.ascontiguousarray(pipeline.transform(dataset.x_test), dtype)
+        self.y_train, self.y_test = dataset.y_train, dataset.y_test
+        self.t_train = encode_targets(spec, self.y_train, dtype)
+        self.t_test = encode_targets(spec, self.y_test, dtype)
+        self._evaluation = Evaluation(
+            spec,
+            (self.x_train, self.t_train, self.y_train),
+            (self.x_test, self.t_test, self.y_test),
+            self.training.seed,
+        )
+        self._x_device = self.engine.to_device(self.x_train)
+        self._t_device = self.engine.to_device(self.t_train)
+        self._x_epoch, self._t_epoch = self.x_train, self.t_train
+        with np.errstate(all="ignore"):
+            self._metrics, self._predictions = self._evaluate(
+                self.engine.get_params(), self.epoch, self._probe_gradient_norms()
+            )
+        self._best = None
+
     def load_params(self, params) -> None:
         """Continue from imported weights (same shapes as the network's): the engine takes
         them, the latest metrics are measured on them, and early stopping starts afresh."""
@@ -282,6 +324,8 @@ class Trainer:
         # Overflow on the way to divergence is expected and reported as DIVERGED, not as warnings.
         with np.errstate(all="ignore"):
             if self._cursor == 0:
+                if self._next_dataset is not None:
+                    self._take_dataset()
                 self._start_epoch()
             batch_loss = self._train(whole_epoch)
             if not math.isfinite(batch_loss):

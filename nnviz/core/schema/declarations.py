@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from nnviz.core.data.catalog import CLASSES_RANGE, NOISE_RANGE, POINTS_RANGE, TRAIN_FRACTION_RANGE
+from nnviz.core.data.painted import MAX_CLASSES as MAX_PAINTED_CLASSES
+from nnviz.core.data.painted import MAX_POINTS
 from nnviz.core.design import (
     DATASET_NAMES,
     DATASETS_2D,
@@ -28,6 +30,7 @@ from nnviz.core.design import (
     MAX_UNITS,
     OPTIMIZERS,
     OUTPUT_ACTIVATIONS,
+    PAINTED,
     SCHEDULES,
     TASKS,
     DatasetSpec,
@@ -47,10 +50,12 @@ from nnviz.core.schema.fields import (
     Names,
     Number,
     Problems,
+    Rows,
     Section,
     Text,
     Whole,
     not_one_of,
+    short,
 )
 
 # --- rules between fields -----------------------------------------------------------------
@@ -58,17 +63,28 @@ from nnviz.core.schema.fields import (
 
 def _check_dataset(parts: dict[str, Any], path: str, problems: Problems) -> None:
     """A CSV data set must say which file to read and which column holds the labels; an IDX
-    or npz data set which folder or file holds its images."""
+    or npz data set which folder or file holds its images; painted points of a classification
+    are labelled with a class from 0 to 9."""
     required = {"csv": ("path", "label_column"), "idx": ("path",), "npz": ("path",)}
     for key in required.get(parts["name"], ()):
         if parts[key] is None:
             problems.add(f"{path}.{key}", f"required when the data set is {parts['name']!r}")
+    painted = parts["painted"]
+    if painted is INVALID or parts["task"] == "regression":
+        return
+    for i, (_, _, label) in enumerate(painted):
+        if label != int(label) or not 0 <= label < MAX_PAINTED_CLASSES:
+            problems.add(
+                f"{path}.painted[{i}][2]",
+                f"{short(label)} is not a class (a whole number from 0 to "
+                f"{MAX_PAINTED_CLASSES - 1}; or set task to 'regression' for values)",
+            )
 
 
 def _check_design(parts: dict[str, Any], path: str, problems: Problems) -> None:
     """2D data sets offer FEATURES_2D; a step output (the perceptron) has no hidden layer."""
     dataset, features = parts["dataset"], parts["features"]
-    if INVALID not in (dataset, features) and dataset.name in DATASETS_2D:
+    if INVALID not in (dataset, features) and dataset.name in (*DATASETS_2D, PAINTED):
         if not features:
             problems.add("features", f"choose at least one of {', '.join(FEATURES_2D)}")
         for i, feature in enumerate(features):
@@ -184,6 +200,11 @@ DATASET = Section(
         "drop_bad_rows": Flag(
             help="Leave out the rows where a chosen column holds something that is not a "
             "number (an empty cell, text); otherwise the first such cell is reported.",
+        ),
+        "painted": Rows(
+            MAX_POINTS,
+            help="Points you painted, each [x1, x2, label]: a class from 0 to 9, or a value "
+            "for regression.",
         ),
     },
     check=_check_dataset,

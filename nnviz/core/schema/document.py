@@ -13,7 +13,7 @@ from nnviz.core.schema.fields import Problems
 
 FORMAT = "nnviz-design"
 #: The format's version; a change of format adds a migration in nnviz.core.files.design_file.
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 SCHEMA_FILE = Path(__file__).parents[3] / "docs" / "design.schema.json"
 
 

@@ -302,6 +302,37 @@ class ListOf:
         return {"type": "array", "maxItems": self.max_items, "items": self.item.json_schema()}
 
 
+@dataclass(frozen=True)
+class Rows:
+    """Painted points: at most ``max_rows`` rows ``[x1, x2, label]`` of finite numbers, read as
+    tuples of floats (a label's kind, class or value, is checked with the data set's task)."""
+
+    max_rows: int
+    help: str = ""
+
+    def read(self, value: Any, path: str, problems: Problems) -> Any:
+        if not isinstance(value, list | tuple):
+            problems.add(path, f"expected a list of [x1, x2, label] rows, got {kind_of(value)}")
+            return INVALID
+        if len(value) > self.max_rows:
+            problems.add(path, f"{len(value)} points; at most {self.max_rows}")
+            return INVALID
+        before = problems.found
+        number = Number(-1e6, 1e6)
+        rows = []
+        for i, row in enumerate(value):
+            if not isinstance(row, list | tuple) or len(row) != 3:
+                problems.add(f"{path}[{i}]", f"expected [x1, x2, label], got {short(row)}")
+                continue
+            rows.append(tuple(number.read(v, f"{path}[{i}][{k}]", problems)
+                              for k, v in enumerate(row)))  # fmt: skip
+        return INVALID if problems.found > before else tuple(rows)
+
+    def json_schema(self) -> dict:
+        row = {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 3}
+        return {"type": "array", "maxItems": self.max_rows, "items": row}
+
+
 Check = Callable[[dict[str, Any], str, Problems], None]
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QGraphicsView
 
+from nnviz.core.data import CATALOG, load_dataset
+from nnviz.core.data.painted import rows_of
+from nnviz.core.design import Design
 from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.panels.confusion_panel import ConfusionPanel
 from nnviz.ui.panels.gradients_panel import GradientsPanel
@@ -73,15 +77,32 @@ class LivePanels(QObject):
             ),
         }
         self.confusion.sigHighlight.connect(self.regions.set_highlight)
+        self.regions.painter.sigEdit.connect(self._on_painted)
         window.statusBar().addPermanentWidget(self.status)
 
         session.sigRunStarted.connect(self._on_run_started)
         session.sigFrame.connect(self._on_frame)
+        session.sigDataChanged.connect(self._on_data_changed)
         session.sigStateChanged.connect(self.status.set_state)
         if self.editor is not None:
             self.editor.sigNeuronHovered.connect(self._on_neuron_hovered)
         if session.run_info is not None:
             self._on_run_started(session.run_info)
+
+    def set_design(self, design: Design) -> None:
+        """The window's design changed: the regions panel paints on its data."""
+        data = design.dataset
+        info = CATALOG.get(data.name)
+        task = data.task or (info.task if info is not None else "")
+        self.regions.set_data(data, task, lambda: rows_of(load_dataset(data)))
+
+    def _on_painted(self, rows, text: str) -> None:
+        """A stroke of the painter: the design's data become these painted points."""
+        design = self.window.design
+        data = design.dataset
+        task = "regression" if self.regions.painter.regression else None
+        painted = replace(data, name="points", painted=rows, task=task)
+        self.window.push_design(replace(design, dataset=painted), text)
 
     def _epoch_limit(self) -> int:
         return self.window.design.training.epochs
@@ -101,6 +122,14 @@ class LivePanels(QObject):
         if self.editor is not None:
             self.editor.set_params(None)
             self.editor.set_neuron_maps(None)
+
+    def _on_data_changed(self, info: RunInfo) -> None:
+        """The run took on painted points: the same run, new points (its history stays)."""
+        if info.generation != self.generation:
+            return
+        self.confusion.set_images(self.session.dataset)
+        for panel in (self.regions, self.confusion):
+            panel.set_points(info)
 
     def _on_frame(self, frame: Frame) -> None:
         if frame.generation != self.generation:

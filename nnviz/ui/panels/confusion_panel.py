@@ -205,6 +205,13 @@ class ConfusionPanel(LivePanel):
         self.caption.setText("")
         self.sigHighlight.emit(None)
 
+    def set_points(self, info: RunInfo) -> None:
+        """The same run with other points (painted ones taken on): counted from the next
+        frame, which brings their predictions."""
+        self.run_info = info
+        self.confusion = None
+        self._shown = self._strip_shown = None
+
     def _take(self, frame: Frame) -> bool:
         if frame.confusion is None:
             return False

@@ -16,10 +16,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from nnviz.core.data.catalog import PLAYGROUND_EXTENT
+from nnviz.core.design import DATASETS_2D, PAINTED
 from nnviz.core.nn.network import REGRESSION, predict_classes
 from nnviz.core.run.frames import LINE, Frame, RunInfo, Views
 from nnviz.ui.panels.base import LivePanel, nice_ceiling
@@ -30,6 +33,7 @@ from nnviz.ui.panels.colors import (
     diverging_map,
     series_color,
 )
+from nnviz.ui.panels.painting import Painter, PaintViewBox
 
 # What the image shows, each with its own colouring.
 BINARY, CLASSES, HEATMAP, NEURON = "binary", "classes", "heatmap", "neuron"
@@ -94,8 +98,19 @@ class RegionsPanel(LivePanel):
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setObjectName("regionsPlots")
         self.plot_widgets.append(self.plots)
-        self.plot = self.plots.addPlot(row=0, col=0)
+        view = PaintViewBox()
+        self.plot = self.plots.addPlot(row=0, col=0, viewBox=view)
         self.plot.setMenuEnabled(False)
+        self.painter = Painter(self.plot, view)
+        self.painted = False  # the design's data are painted points (the painter draws them)
+        self.paint_toggle = QToolButton(objectName="paintToggle")
+        self.paint_toggle.setText("Paint")
+        self.paint_toggle.setCheckable(True)
+        self.paint_toggle.setToolTip(
+            "Paint your own points: click adds one, drag sprays, right-click or Ctrl-click "
+            "removes the nearest (each stroke can be undone)"
+        )
+        self.paint_toggle.toggled.connect(self.painter.set_active)
         self.colorbar = pg.ColorBarItem(
             values=(0, 1), width=12, colorMap=diverging_map(), interactive=False,
             colorMapMenu=False,
@@ -123,11 +138,13 @@ class RegionsPanel(LivePanel):
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.paint_toggle)
         top.addWidget(self.show_test)
         top.addWidget(self.discretize)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.painter.tools)
         layout.addWidget(self.plots, 1)
         self._style_plots()
 
@@ -175,6 +192,16 @@ class RegionsPanel(LivePanel):
         self._on_show_test_toggled(self.show_test.isChecked())
         self._set_title()
         self._style_plots()
+
+    def set_points(self, info: RunInfo) -> None:
+        """The same run with other points (painted ones taken on): redraw the points only."""
+        self.run_info = info
+        for item in self.train_items + self.test_items:
+            self.plot.removeItem(item)
+        self.train_items, self.test_items = [], []
+        self.legend.clear()
+        self._add_points(info)
+        self._on_show_test_toggled(self.show_test.isChecked())
 
     def _add_points(self, info: RunInfo) -> None:
         by_class = info.kind != LINE and info.spec.task != REGRESSION
@@ -363,5 +390,33 @@ class RegionsPanel(LivePanel):
             self.highlight.setData(pos=np.asarray(points, np.float64))
 
     def _on_show_test_toggled(self, on: bool) -> None:
+        for item in self.train_items:
+            item.setVisible(not self.painted)
         for item in self.test_items:
-            item.setVisible(on)
+            item.setVisible(on and not self.painted)
+        self.painter.items[True].setVisible(on)
+
+    # --- painting --------------------------------------------------------------------------
+
+    def set_data(self, dataset, task: str = "", source=None) -> None:
+        """The design's data, for painting: 2D data can be painted on (``source()`` gives a
+        built-in set's points to paint over); painted points are drawn from the design, and
+        with fewer than two there is no run to show, only the plane to paint on."""
+        plane = dataset is not None and dataset.name in (*DATASETS_2D, PAINTED)
+        self.paint_toggle.setEnabled(plane)
+        if not self.paint_toggle.isEnabled():
+            self.paint_toggle.setChecked(False)
+        self.painted = dataset is not None and dataset.name == "points"
+        self.painter.set_dataset(dataset, task, source)
+        self._on_show_test_toggled(self.show_test.isChecked())
+        if self.painted and len(dataset.painted) < 2:
+            self.views_data = None
+            self.image.clear()
+            self.set_highlight(None)
+            x0, x1 = PLAYGROUND_EXTENT
+            self.plot.setAspectLocked(True)
+            self.plot.setRange(xRange=(x0, x1), yRange=(x0, x1), padding=0)
+            self.plot.setLabel("bottom", "x1")
+            self.plot.setLabel("left", "x2")
+            self.title.setText("<b>Paint two points or more</b>")
+            self.title.setToolTip("Training starts from two painted points (one trains, one tests)")

@@ -25,6 +25,7 @@ from nnviz.core.run.protocol import (
     Notice,
     Pause,
     Play,
+    PointsTaken,
     Reset,
     RunStarted,
     SessionState,
@@ -85,6 +86,7 @@ class TrainingSession(QObject):
 
     sigRunStarted = Signal(object)  # RunInfo of a new run (after set_design/reset)
     sigFrame = Signal(object)  # Frame, at most ~30 per second, stale ones dropped
+    sigDataChanged = Signal(object)  # RunInfo of the same run, with painted points taken on
     sigStateChanged = Signal(str)  # a SessionState ("idle", "running", "paused", ...)
     sigMessage = Signal(str)  # a sentence for the status bar (why it paused, what reset)
     sigError = Signal(str)  # a design that cannot be built, a training failure, a crash
@@ -277,6 +279,8 @@ class TrainingSession(QObject):
                     self._on_frame(message)
                 case RunStarted(info, pipeline):
                     self._on_run(info, pipeline)
+                case PointsTaken(info, dataset):
+                    self._on_points(info, dataset)
                 case StateChanged(state):
                     self._on_state(state)
                 case Notice(text):
@@ -301,6 +305,12 @@ class TrainingSession(QObject):
         self.latest = None
         self._rates.clear()
         self.sigRunStarted.emit(run_info)
+
+    def _on_points(self, run_info, dataset) -> None:
+        if run_info.generation != self.generation:
+            return
+        self.run_info, self.dataset = run_info, dataset
+        self.sigDataChanged.emit(run_info)
 
     def _on_frame(self, frame) -> None:
         if frame.generation != self.generation:
