@@ -10,9 +10,11 @@ import pytest
 from nnviz.core.data import DatasetError, load_dataset
 from nnviz.core.data.painted import painted_dataset, rows_of, split_mask, takes_on
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
+from nnviz.core.run.frames import Frame
+from nnviz.core.run.protocol import NewRun, PointsTaken, RunStarted, StepEpoch, Update
 from nnviz.core.run.service import TrainingService
-from nnviz.core.run.trainer import Trainer
-from tests.core.test_service import FakeClock, of_kind
+from nnviz.core.run.trainer import Trainer, needs_new_run
+from tests.core.test_service import FakeClock
 
 
 def two_clusters(n=10, seed=0) -> tuple[tuple[float, float, float], ...]:
@@ -123,15 +125,21 @@ def test_mid_epoch_new_points_wait_for_the_epoch_to_end():
 def test_the_service_tells_the_window_of_new_points_in_the_same_run():
     sent = []
     service = TrainingService(sent.append, clock=FakeClock())
-    service.sent = sent
     rows = two_clusters(10)
-    service.handle(("set_design", painted_design(rows[:6]), None, 1))
-    service.handle(("step_epoch",))
+    service.handle(NewRun(painted_design(rows[:6]), None, 1))
+    service.handle(StepEpoch())
     sent.clear()
-    service.handle(("update", painted_design(rows)))
-    ((info, data),) = of_kind(service, "data")
-    assert info.generation == 1 and len(info.train_points) + len(info.test_points) == 10
-    assert data.name == "points"
-    (frame,) = [payload[0] for payload in of_kind(service, "frame")]
-    assert len(frame.confusion.test_predicted) == len(info.test_points)
-    assert not of_kind(service, "run")  # no new run
+    service.handle(Update(painted_design(rows)))
+    (taken,) = [m for m in sent if isinstance(m, PointsTaken)]
+    assert taken.info.generation == 1
+    assert len(taken.info.train_points) + len(taken.info.test_points) == 10
+    assert taken.dataset.name == "points"
+    (frame,) = [m for m in sent if isinstance(m, Frame)]
+    assert len(frame.confusion.test_predicted) == len(taken.info.test_points)
+    assert not [m for m in sent if isinstance(m, RunStarted)]  # no new run
+
+
+def test_only_painted_points_continue_a_run():
+    rows = two_clusters(10)
+    assert not needs_new_run(painted_design(rows[:6]), painted_design(rows))
+    assert needs_new_run(painted_design(rows[:6]), painted_design((*rows, (0.0, 0.0, 2.0))))

@@ -37,7 +37,7 @@ def test_every_dataclass_field_has_one_declaration_with_help():
     for cls, prefix in leaves.items():
         for f in fields(cls):
             assert prefix + f.name in paths(), f"{cls.__name__}.{f.name}"
-    assert len(paths()) == len(set(paths())) == 42
+    assert len(paths()) == len(set(paths())) == 43
     for path in paths():
         assert len(field(path).help) > 20, path
 
