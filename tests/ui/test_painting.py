@@ -113,15 +113,16 @@ def test_paint_ten_points_train_on_them_undo_a_stroke_and_see_the_mistakes(windo
     dock.raise_()
     wait_until(lambda: confusion.report() is not None and confusion.report().accuracy == 1.0)
 
-    # Click the right answers of class 1: its test points are ringed in the regions panel.
+    # Click the right answers of a class that has test points: they are ringed in the regions.
     wait_until(lambda: confusion.matrix.counts.sum() > 0)
-    cell = confusion.matrix.cell_rect(1, 1).center().toPoint()
-    QTest.mouseClick(confusion.matrix, Qt.MouseButton.LeftButton, pos=cell)
     info = session.run_info
-    expected = info.test_points[info.test_labels == 1]
+    k = int(info.test_labels[0])
+    cell = confusion.matrix.cell_rect(k, k).center().toPoint()
+    QTest.mouseClick(confusion.matrix, Qt.MouseButton.LeftButton, pos=cell)
+    expected = info.test_points[info.test_labels == k]
     ringed = np.column_stack(regions.highlight.getData())
     np.testing.assert_allclose(np.sort(ringed, axis=0), np.sort(expected, axis=0), rtol=1e-6)
-    assert len(ringed) == confusion.report().counts[1, 1] > 0
+    assert len(ringed) == confusion.report().counts[k, k] > 0
 
     window.grab().save(str(tmp_path / "painted-window.png"))
     assert window.save_as(tmp_path / "painted.json")

@@ -200,7 +200,7 @@ _ENTRIES = (
     DatasetInfo(
         "idx",
         "MNIST-format folder",
-        "Your file",
+        "Your data",
         "classification",
         None,
         frozenset(),
@@ -212,7 +212,7 @@ _ENTRIES = (
     DatasetInfo(
         "npz",
         "MNIST .npz file",
-        "Your file",
+        "Your data",
         "classification",
         None,
         frozenset(),
