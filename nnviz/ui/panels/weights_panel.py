@@ -156,11 +156,19 @@ class WeightsPanel(LivePanel):
             self.layers.append((plot, image, colorbar))
         self._per_row = 0
         self._arrange()
+        self._size_tiles()
         self._style_plots()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._arrange()
+        self._size_tiles()
+
+    def _size_tiles(self) -> None:
+        """The images get most of the panel's height (stretch factors alone leave an
+        aspect-locked plot its small preferred size next to the heatmaps' axes)."""
+        if self.mosaic_shape is not None and self.layers:
+            self.layers[0][0].setMinimumHeight(0.45 * self.plots.height())
 
     def _arrange(self) -> None:
         """As many layers side by side as fit the panel's width; the others on further rows."""
