@@ -55,10 +55,12 @@ def show_dock(qtbot, window, name):
 
 
 def step_epochs(qtbot, window, epochs):
-    target = window.training.epoch + epochs
+    """Step one epoch at a time, each frame in before the next step (frames sent together
+    are merged, and the landscape's path keeps one set of weights a frame)."""
     for _ in range(epochs):
+        target = window.training.epoch + 1
         window.training.step_epoch()
-    qtbot.waitUntil(lambda: window.training.epoch >= target, timeout=WAIT)
+        qtbot.waitUntil(lambda: window.training.epoch >= target, timeout=WAIT)
 
 
 def test_the_hidden_space_follows_the_run_and_ends_at_the_layers_activations(qtbot, window):
