@@ -26,7 +26,7 @@ def trainer_for(name, features=("x1", "x2"), layers=PLAYGROUND_LAYERS, **data):
 
 
 def views_of(trainer, run_info, **kwargs):
-    projection = plane_projection(trainer.dataset.x_train) if trainer.dataset.n_raw > 2 else None
+    projection = plane_projection(trainer.x_train) if trainer.dataset.n_raw > 2 else None
     return compute_views(
         run_info,
         trainer.pipeline,
@@ -69,11 +69,22 @@ def test_plane_views_have_the_documented_shapes_and_values():
     np.testing.assert_allclose(views.inputs[2], views.inputs[0] * views.inputs[1], rtol=1e-5)
 
 
+def test_breast_cancers_plane_spreads_the_points_over_both_axes():
+    """Raw, the areas (0 to 3000) made the first component alone and every point lay in one
+    strip; on the standardised inputs both components spread the points."""
+    trainer = trainer_for("breast_cancer", features=())
+    info = make_run_info(trainer, 1)
+    spread = info.train_points.std(axis=0)
+    assert spread[0] < 10 and spread[1] > spread[0] / 3
+    x0, x1, y0, y1 = info.extent
+    assert (x1 - x0) < 40 and (y1 - y0) < 40
+
+
 def test_wide_data_is_viewed_on_its_principal_component_plane():
     trainer = trainer_for("iris", features=())
     info = make_run_info(trainer, 1)
     assert info.kind == PLANE and info.axis_labels[0] == "principal component 1"
-    x = trainer.dataset.x_train
+    x = trainer.x_train  # the standardised inputs the network sees (issue 14 item 8)
     _, vectors = np.linalg.eigh(np.cov(x, rowvar=False))  # eigenvalues ascending
     reference = (x - x.mean(axis=0)) @ vectors[:, [-1, -2]]
     for k in range(2):  # the same plane up to each axis's sign

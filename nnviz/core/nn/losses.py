@@ -67,7 +67,7 @@ class BinaryCrossEntropy(Loss):
     def value(self, outputs, targets):
         log_p = np.maximum(_log(outputs), LOG_FLOOR)
         log_q = np.maximum(_log(1.0 - outputs), LOG_FLOOR)
-        return -float(np.mean(targets * log_p + (1.0 - targets) * log_q))
+        return -float(np.mean(targets * log_p + (1.0 - targets) * log_q)) + 0.0  # never -0.0
 
     def gradient(self, outputs, targets):
         eps = np.finfo(outputs.dtype).tiny
@@ -76,7 +76,8 @@ class BinaryCrossEntropy(Loss):
     def value_from_logits(self, z: np.ndarray, targets: np.ndarray) -> float:
         """The same loss computed from ``z``: ``softplus(z) - t z`` is ``-log`` of the right
         probability and never overflows."""
-        return float(np.mean(softplus(z) - targets * z))
+        z = np.asarray(z, np.float64)  # float32 rounds a confident point's loss to 0
+        return float(np.mean(softplus(z) - targets * z)) + 0.0  # + 0.0: never -0.0
 
     def gradient_wrt_logits(self, outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """dLoss/dz ``= (p - t) / n`` with ``p = sigmoid(z)`` the outputs."""
@@ -91,7 +92,7 @@ class CategoricalCrossEntropy(Loss):
 
     def value(self, outputs, targets):
         log_p = np.maximum(_log(outputs), LOG_FLOOR)
-        return -float(np.sum(targets * log_p)) / outputs.shape[0]
+        return -float(np.sum(targets * log_p)) / outputs.shape[0] + 0.0  # never -0.0
 
     def gradient(self, outputs, targets):
         eps = np.finfo(outputs.dtype).tiny
@@ -99,9 +100,11 @@ class CategoricalCrossEntropy(Loss):
 
     def value_from_logits(self, z, targets):
         """``log softmax(z) = z - max - log(sum(exp(z - max)))``: the largest term is exp(0)."""
+        z = np.asarray(z, np.float64)  # float32 rounds a confident point's loss to 0
         shifted = z - z.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return -float(np.sum(targets * log_p)) / z.shape[0]
+        # - sum(t log p) is -0.0 when every p of a target is 1: adding 0.0 makes it 0.0
+        return -float(np.sum(targets * log_p)) / z.shape[0] + 0.0
 
     def gradient_wrt_logits(self, outputs, targets):
         """dLoss/dz ``= (p - t) / n`` with ``p = softmax(z)`` the outputs."""

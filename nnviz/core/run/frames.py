@@ -172,10 +172,12 @@ MARGIN = 0.05
 
 @dataclass(frozen=True, eq=False)
 class Projection:
-    """The plane of the first two principal components of the raw training inputs.
+    """The plane of the first two principal components of the network's training inputs.
 
-    ``axes`` has shape (2, n_raw); a raw point ``x`` maps to ``(x - mean) @ axes.T`` and a
-    plane point ``p`` back to ``mean + p @ axes``.
+    Of the inputs the network sees, standardised, not of the raw columns: raw, the widest
+    column (breast cancer's areas, 0 to 3000) would be the whole first component and the
+    points would lie in one strip. ``axes`` has shape (2, n_inputs); an input ``x`` maps to
+    ``(x - mean) @ axes.T`` and a plane point ``p`` back to ``mean + p @ axes``.
     """
 
     mean: np.ndarray
@@ -189,7 +191,8 @@ class Projection:
 
 
 def plane_projection(x_train: np.ndarray) -> Projection:
-    """Principal-component plane of ``x_train``; each axis's largest entry is made positive."""
+    """Principal-component plane of ``x_train`` (the network's inputs: a Trainer's
+    ``x_train``); each axis's largest entry is made positive."""
     x = np.asarray(x_train, np.float64)
     mean = x.mean(axis=0)
     _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
@@ -207,9 +210,9 @@ def _span(values: np.ndarray) -> tuple[float, float]:
 def make_run_info(trainer, generation: int, projection: Projection | None = None) -> RunInfo:
     """The :class:`RunInfo` of ``trainer``'s run: the view's kind, extent and points.
 
-    2D data is viewed on (x1, x2); wider data on its principal-component plane, ``projection``
-    (computed here when not given: see :func:`plane_projection`); one raw input as a curve,
-    points at (x, target).
+    2D data is viewed on (x1, x2); wider data on the principal-component plane of the
+    network's inputs, ``projection`` (computed here when not given: see
+    :func:`plane_projection`); one raw input as a curve, points at (x, target).
     """
     data = trainer.dataset
     x_train, x_test = data.x_train, data.x_test
@@ -231,8 +234,10 @@ def make_run_info(trainer, generation: int, projection: Projection | None = None
             extent = (*_span(both[:, 0]), *_span(both[:, 1]))
     else:
         kind, labels = PLANE, ("principal component 1", "principal component 2")
-        projection = projection or plane_projection(x_train)
-        train_points, test_points = projection.project(x_train), projection.project(x_test)
+        if projection is None:
+            projection = plane_projection(trainer.x_train)
+        train_points = projection.project(trainer.x_train)
+        test_points = projection.project(trainer.x_test)
         both = np.concatenate([train_points, test_points])
         extent = (*_span(both[:, 0]), *_span(both[:, 1]))
     return RunInfo(
@@ -315,8 +320,8 @@ def view_grid(
 ) -> ViewGrid:
     """Raw points over ``run_info``'s view, through ``pipeline`` into network inputs.
 
-    ``projection`` is needed for data with more than two raw inputs (the plane's points are
-    mapped back to raw space before the pipeline derives the network's inputs).
+    ``projection`` is needed for data with more than two raw inputs: the plane's points map
+    back to the network's inputs directly, the pipeline is not needed.
     ``resolution`` defaults to :func:`view_resolution` of the run's network.
     """
     resolution = resolution or view_resolution(run_info.spec)
@@ -331,17 +336,17 @@ def view_grid(
     gx, gy = np.meshgrid(x0 + centres * (x1 - x0), y0 + centres * (y1 - y0))
     plane = np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
     if projection is not None:
-        raw = projection.unproject(plane)
+        inputs = projection.unproject(plane)
     elif len(pipeline.raw_names) > 2:
         raise ValueError("data with more than two inputs needs its principal-component projection")
     else:
-        raw = plane
+        inputs = pipeline.transform(plane, np.float32)
     picked = ((np.arange(thumbnail) + 0.5) * resolution / thumbnail).astype(int)
     thumbs = (picked[:, None] * resolution + picked[None, :]).ravel()
     return ViewGrid(
         PLANE,
         (resolution, resolution),
-        _float32(pipeline.transform(raw, np.float32)),
+        _float32(inputs),
         thumbs,
         (thumbnail, thumbnail),
         None,
@@ -379,7 +384,7 @@ def compute_views(
 
     PLANE: the output over a ``resolution``² grid and ``thumbnail``² pictures of every unit;
     LINE: everything at 400 abscissae. Wider data needs ``projection``
-    (:func:`plane_projection` of the raw training inputs).
+    (:func:`plane_projection` of the network's training inputs).
     """
     grid = view_grid(run_info, trainer_pipeline, projection, resolution, thumbnail)
     return evaluate_views(grid, spec, params)

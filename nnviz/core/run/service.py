@@ -195,18 +195,20 @@ class TrainingService:
             self._fail(f"training stopped: {type(exc).__name__}: {exc}")
 
     def _advance(self) -> None:
+        """Train until COMMAND_LATENCY has passed (mid-epoch if need be, so Pause and Stop
+        never wait for the end of a long epoch), or this frame's epochs are done."""
         deadline = self.clock() + COMMAND_LATENCY
         while True:
             now = self.clock()
-            if now >= self._next_frame and (self.epochs_per_frame is None or self._paced_out()):
+            due = self.epochs_per_frame is None or self._paced_out()
+            if now >= self._next_frame and due:
                 self._send_frame()
                 self._next_frame = max(self._next_frame + 1.0 / FRAME_RATE, now)
                 self._epochs_this_frame = 0
-            if self._paced_out():
+            if self._paced_out() or now >= deadline:
                 return
-            if now >= deadline:
-                return
-            self.trainer.step_epoch()
+            if self.trainer.train_until(deadline, self.clock) is None:
+                return  # the epoch goes on after a look at the commands
             self._epochs_this_frame += 1
             if self.trainer.done:
                 self._end_run()
@@ -261,7 +263,7 @@ class TrainingService:
         trainer = self.make_trainer(self.design, self.base_dir, self.dataset)
         self.dataset = trainer.dataset  # a reset trains on the same data, not read again
         data = trainer.dataset
-        projection = plane_projection(data.x_train) if data.n_raw > 2 else None
+        projection = plane_projection(trainer.x_train) if data.n_raw > 2 else None
         run_info = make_run_info(trainer, generation, projection)
         self._grid = view_grid(run_info, trainer.pipeline, projection)
         self.trainer = trainer

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +41,7 @@ from nnviz.core.nn.rng import rng_state_array, set_rng_state
 from nnviz.core.nn.schedules import learning_rate_at
 from nnviz.core.run.checkpoints import Checkpoint, CheckpointRecorder
 from nnviz.core.run.evaluation import Evaluation
+from nnviz.core.run.instability import InstabilityWatch
 from nnviz.core.run.snapshot import (
     CANCELLED,
     DIVERGED,
@@ -180,6 +181,7 @@ class Trainer:
         self._params = frozen_copy(params)
         self._metrics, self._predictions = self._evaluate(params, 0, self._probe_gradient_norms())
         self._best: tuple[float, int, EpochMetrics, tuple, tuple | None] | None = None
+        self._watch = InstabilityWatch(self._metrics.train_loss, params, self.spec.loss)
         self.checkpoints = None if record_bytes is None else CheckpointRecorder(record_bytes)
         self._record()
         self._check_epoch_limit()
@@ -208,6 +210,12 @@ class Trainer:
     def step_batch(self) -> Snapshot:
         """Train one mini-batch; the snapshot's metrics are measured after it."""
         return self._advance(whole_epoch=False)
+
+    def train_until(self, deadline: float, clock: Callable[[], float]) -> Snapshot | None:
+        """Train batches until the epoch ends (its snapshot) or ``clock()`` reaches ``deadline``
+        (None: the epoch goes on from there next time), so whoever drives a long epoch can
+        look at its commands in between. The run is the same as with :meth:`step_epoch`."""
+        return self._advance(whole_epoch=True, until=(deadline, clock))
 
     def snapshot(self) -> Snapshot:
         """The latest state: metrics, read-only copies of the weights, status and message."""
@@ -260,6 +268,7 @@ class Trainer:
         set_rng_state(self._shuffle_rng, state.pop("shuffle_rng"))
         self.engine.set_state(state)
         self._best = None
+        self._watch.forget()
         self.status, self.message = RUNNING, ""
         if self.checkpoints is not None:
             self.checkpoints.truncate(checkpoint.epoch)
@@ -318,7 +327,7 @@ class Trainer:
 
     # --- one step ---------------------------------------------------------------------------
 
-    def _advance(self, whole_epoch: bool) -> Snapshot:
+    def _advance(self, whole_epoch: bool, until=None) -> Snapshot | None:
         if self.done:
             return self.snapshot()
         # Overflow on the way to divergence is expected and reported as DIVERGED, not as warnings.
@@ -327,10 +336,12 @@ class Trainer:
                 if self._next_dataset is not None:
                     self._take_dataset()
                 self._start_epoch()
-            batch_loss = self._train(whole_epoch)
+            batch_loss = self._train(whole_epoch, until)
             if not math.isfinite(batch_loss):
                 return self._diverge("loss", batch_loss)
             epoch_ended = self._cursor >= len(self._x_epoch)
+            if until is not None and not epoch_ended:
+                return None
             params = self.engine.get_params()
             metrics, predictions = self._evaluate(
                 params, self.epoch + epoch_ended, self.engine.gradient_norms()
@@ -347,6 +358,7 @@ class Trainer:
             if epoch_ended:
                 self._track_best()
                 self._check_early_stopping()
+                self._check_instability(params)
                 self._check_epoch_limit()
                 self._record()
         return self.snapshot()
@@ -362,10 +374,12 @@ class Trainer:
         self._t_epoch = self._t_device[order]
         self._learning_rate = self._scheduled_learning_rate()
 
-    def _train(self, whole_epoch: bool) -> float:
-        """Train batches from the cursor; return the last batch loss (stops at a non-finite one).
+    def _train(self, whole_epoch: bool, until=None) -> float:
+        """Train batches from the cursor; return the last batch loss (stops at a non-finite one,
+        and when ``until``'s clock reaches its deadline).
 
         The last batch of the call keeps its gradient norms, for the metrics row."""
+        deadline, clock = until if until is not None else (math.inf, None)
         x, t = self._x_epoch, self._t_epoch
         n = len(x)
         size = max(1, self.training.batch_size)
@@ -381,6 +395,8 @@ class Trainer:
             steps += 1
             start = stop
             if not math.isfinite(loss) or not whole_epoch:
+                break
+            if clock is not None and clock() >= deadline:
                 break
         self._cursor = min(start, n)
         self.step += steps
@@ -409,6 +425,17 @@ class Trainer:
         self._metrics = dataclasses.replace(self._metrics, step=self.step)
         self.history.append(self._metrics)
         return self.snapshot()
+
+    def _check_instability(self, params) -> None:
+        """Pause a run that blows up while staying finite, saying why and what to try."""
+        reason = self._watch.epoch(self._metrics.train_loss, params)
+        if reason is None or self.status != RUNNING:
+            return
+        self.status = DIVERGED
+        self.message = (
+            f"training is unstable: {reason}; "
+            f"try a learning rate below {self._learning_rate / 10:.2g}"
+        )
 
     def _track_best(self) -> None:
         """Remember the weights with the lowest test loss so far (for early stopping)."""
