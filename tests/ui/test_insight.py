@@ -60,7 +60,7 @@ def step_epochs(qtbot, window, epochs):
     for _ in range(epochs):
         target = window.training.epoch + 1
         window.training.step_epoch()
-        qtbot.waitUntil(lambda: window.training.epoch >= target, timeout=WAIT)
+        qtbot.waitUntil(lambda target=target: window.training.epoch >= target, timeout=WAIT)
 
 
 def test_the_hidden_space_follows_the_run_and_ends_at_the_layers_activations(qtbot, window):
