@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from nnviz.cli.common import BadInput, Parser, fail, one_line, whole_number
+from nnviz.cli.common import BadInput, Parser, fail, one_line, parse, whole_number
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.files.animation import AnimationError, AnimationWriter
 from nnviz.core.files.run_file import RunFileError, load_run
@@ -48,12 +48,9 @@ def _parser() -> Parser:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
-    except BadInput as error:
-        return fail("animate", str(error))
+    args = parse(_parser(), argv)
+    if isinstance(args, int):
+        return args
     try:
         if not args.output.resolve().parent.is_dir():
             raise BadInput(f"{args.output}: no such folder {args.output.parent}")

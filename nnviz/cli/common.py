@@ -20,6 +20,17 @@ class Parser(argparse.ArgumentParser):
         raise BadInput(f"{message} (see {self.prog} --help)")
 
 
+def parse(parser: Parser, argv: list[str]):
+    """The parsed arguments, or the exit status to return at once: 0 after ``--help``, 2 after
+    a mistake in the arguments (said on stderr in one line)."""
+    try:
+        return parser.parse_args(argv)
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    except BadInput as error:
+        return fail(parser.prog.removeprefix("nnviz "), str(error))
+
+
 def whole_number(minimum: int, maximum: int | None = None):
     """An argparse type: a whole number from ``minimum`` (to ``maximum``, if given)."""
 

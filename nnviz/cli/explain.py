@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnviz.cli.common import BadInput, Parser, fail, one_line, whole_number
+from nnviz.cli.common import BadInput, Parser, fail, one_line, parse, whole_number
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.explain.formulas import (
     LOSS_NAMES,
@@ -59,12 +59,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """Run ``nnviz explain`` with ``argv``; return the exit status."""
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
-    except BadInput as error:
-        return fail("explain", str(error))
+    args = parse(_parser(), argv)
+    if isinstance(args, int):
+        return args
     try:
         explained = _explain(args)
     except BadInput as error:

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from nnviz.cli.common import BadInput, Parser, fail, one_line, plain, whole_number
+from nnviz.cli.common import BadInput, Parser, fail, one_line, parse, plain, whole_number
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.design import MAX_SEED
 from nnviz.core.files.design_file import DesignFileError, load_design
@@ -88,12 +88,9 @@ def _parser() -> Parser:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
-    except BadInput as error:
-        return fail("sweep", str(error))
+    args = parse(_parser(), argv)
+    if isinstance(args, int):
+        return args
     try:
         plan, trials = _plan(args)
         open_study(plan)
