@@ -11,12 +11,10 @@ from __future__ import annotations
 from importlib.resources import as_file
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QIcon, QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QStyle,
@@ -24,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.data import DatasetError, save_dataset_csv
 from nnviz.core.design import Design
 from nnviz.core.files.bundled import resource
 from nnviz.core.files.weights_io import WEIGHT_FORMATS
-from nnviz.ui.data_facts import data_facts, window_dataset
+from nnviz.ui import exports
+from nnviz.ui.data_facts import data_facts
 from nnviz.ui.document import Document, show_problems
 from nnviz.ui.guide import GuideDialog, place_beside
 from nnviz.ui.insight import install_insight
@@ -198,61 +196,12 @@ class MainWindow(QMainWindow):
     # --- exports ------------------------------------------------------------------------------
 
     def export_image(self, path=None) -> bool:
-        """The whole window as PNG, or as SVG when the name ends in .svg."""
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self,
-                "Export image",
-                str(Path.home() / "nnviz.png"),
-                "PNG image (*.png);;SVG drawing (*.svg)",
-            )
-            if not path:
-                return False
-        path = Path(path)
-        if path.suffix.lower() == ".svg":
-            generator = QSvgGenerator()
-            generator.setFileName(str(path))
-            generator.setSize(self.size())
-            generator.setViewBox(self.rect())
-            generator.setTitle(self.windowTitle().replace("[*]", ""))
-            painter = QPainter(generator)
-            self.render(painter, QPoint())
-            ok = painter.end()
-        else:
-            ok = self.grab().save(str(path))
-        if not ok:
-            show_problems(
-                self,
-                "exportErrorDialog",
-                "Cannot export the image",
-                f"{path} cannot be written.",
-                ["check the folder and the name"],
-            )
-        return ok
+        """The whole window as PNG, or SVG by the name (:func:`nnviz.ui.exports.export_image`)."""
+        return exports.export_image(self, path)
 
     def export_dataset(self, path=None) -> bool:
-        """The design's data (train and test split) as a CSV file."""
-        if path is None:
-            start = Path.home() / f"{self.design.dataset.name}.csv"
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export data", str(start), "CSV files (*.csv)"
-            )
-            if not path:
-                return False
-        try:
-            dataset = window_dataset(self.design.dataset, self.document.base_dir())
-            save_dataset_csv(dataset, path)
-        except (DatasetError, OSError) as error:
-            show_problems(
-                self,
-                "exportErrorDialog",
-                "Cannot export the data",
-                "The data cannot be exported:",
-                [str(error)],
-            )
-            return False
-        self.statusBar().showMessage(f"Exported the data to {path}", 5000)
-        return True
+        """The design's data as CSV (:func:`nnviz.ui.exports.export_dataset`)."""
+        return exports.export_dataset(self, path)
 
     # --- panels -------------------------------------------------------------------------------
 

@@ -11,9 +11,10 @@ from nnviz.core.data import DatasetError, load_dataset
 from nnviz.core.data.painted import painted_dataset, rows_of, split_mask, takes_on
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.run.frames import Frame
+from nnviz.core.run.live import needs_new_run
 from nnviz.core.run.protocol import NewRun, PointsTaken, RunStarted, StepEpoch, Update
 from nnviz.core.run.service import TrainingService
-from nnviz.core.run.trainer import Trainer, needs_new_run
+from nnviz.core.run.trainer import Trainer
 from tests.core.test_service import FakeClock
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from nnviz.core.design import Design, LayerSpec, OptimizerSpec, OutputSpec, ScheduleSpec
 from nnviz.core.run import protocol
+from nnviz.core.run.live import LIVE_FIELDS, LIVE_PATHS, needs_new_run
 from nnviz.core.run.protocol import (
     Failure,
     NewRun,
@@ -24,7 +25,7 @@ from nnviz.core.run.protocol import (
 )
 from nnviz.core.run.service import TrainingService
 from nnviz.core.run.snapshot import Status
-from nnviz.core.run.trainer import LIVE_FIELDS, Trainer, needs_new_run
+from nnviz.core.run.trainer import Trainer
 
 
 def every_class(union):
@@ -110,6 +111,21 @@ def test_every_live_field_is_a_design_path():
         for name in path.split("."):
             assert name in {f.name for f in dataclasses.fields(value)}, path
             value = getattr(value, name)
+
+
+def test_the_live_paths_cover_every_field_of_the_live_sections():
+    """Every field below a live section is one of the schema's live paths, so a change to
+    it continues the run (a field the schema lacked would start a new one)."""
+    design = Design()
+    for path in LIVE_FIELDS:
+        value = design
+        for name in path.split("."):
+            value = getattr(value, name)
+        if dataclasses.is_dataclass(value):
+            below = {f"{path}.{f.name}" for f in dataclasses.fields(value)}
+            assert below <= set(LIVE_PATHS), below - set(LIVE_PATHS)
+        else:
+            assert path in LIVE_PATHS
 
 
 LIVE_CHANGES = {

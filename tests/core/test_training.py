@@ -420,7 +420,7 @@ def test_large_training_sets_are_scored_on_a_sample_and_predicted_in_full(monkey
     monkeypatch.setattr(evaluation, "TRAIN_PROBE", 40)
     trainer = Trainer(make_design(points=400, epochs=3))  # 200 training points
     snapshot = trainer.step_epoch()
-    probe = trainer._evaluation.probe
+    probe = trainer._measure.evaluation.probe
     assert len(probe) == 40 and len(set(probe.tolist())) == 40
     params = [(np.array(w), np.array(b)) for w, b in snapshot.params]
     outputs = forward_layers(trainer.spec, params, trainer.x_train)[-1]

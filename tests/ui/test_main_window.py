@@ -26,7 +26,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QWidget
 from nnviz.core.design import Design, LayerSpec, OutputSpec
 from nnviz.core.files.design_file import load_design, save_design
 from nnviz.core.files.weights_io import save_weights
-from nnviz.core.run.trainer import Trainer, needs_new_run
+from nnviz.core.run.live import needs_new_run
+from nnviz.core.run.trainer import Trainer
 from nnviz.ui import main_window
 from nnviz.ui.main_window import MainWindow
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
-from nnviz.core.run.trainer import needs_new_run
+from nnviz.core.run.live import needs_new_run
 from nnviz.ui.data_facts import window_dataset
 from nnviz.ui.session.training_session import (
     GUI_SHARE,

@@ -60,7 +60,7 @@ class NewRun:
 
 @dataclass(frozen=True, eq=False)
 class Update:
-    """New live settings for the current run, from its next step (see ``LIVE_FIELDS``)."""
+    """New live settings for the current run, from its next step (:mod:`nnviz.core.run.live`)."""
 
     design: Design
 

@@ -147,7 +147,7 @@ class TrainingService:
         if self.trainer is not None:
             self.trainer.set_training(design.training)
             if old is not None and design.dataset != old.dataset:
-                # Painted points added or removed (trainer.needs_new_run lets only those
+                # Painted points added or removed (live.needs_new_run lets only those
                 # through): the run trains on them from its next epoch.
                 self.dataset = load_dataset(design.dataset, base_dir=self.base_dir)
                 self.trainer.set_dataset(self.dataset)

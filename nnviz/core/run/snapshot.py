@@ -75,3 +75,15 @@ def frozen_copy(params) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
         b.flags.writeable = False
         out.append((w, b))
     return tuple(out)
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """``a`` itself, its write flag cleared (for arrays nobody else holds)."""
+    a.flags.writeable = False
+    return a
+
+
+def frozen(params) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Fresh copies of ``[(W, b), ...]`` made read-only in place: a snapshot's weights
+    without copying them a second time."""
+    return tuple((read_only(w), read_only(b)) for w, b in params)

@@ -8,20 +8,13 @@ between any two steps. Everything random is seeded by ``design.training.seed``: 
 design, seed and sequence of steps give the same run, number for number, whether it is
 stepped by batch or by epoch.
 
-Cost of the metrics. Each epoch ends with a row of figures, and at TensorFlow Playground's
-size an epoch of training is only 25 small steps, so the row must cost about one step: one
-forward pass over the training and test points together, into buffers made once
-(:mod:`nnviz.core.run.evaluation`), gives the losses, accuracy (or R² and RMSE), the classes
-predicted and the dead ReLU units; the gradient norms are those of the epoch's last batch,
-which the engine keeps from the gradients it computed anyway (``train_batch(...,
-measure=True)``), not an extra pass. Only a row before any step (a run's first, imported or
-restored weights) takes a gradient on at most :data:`GRADIENT_PROBE` training points.
+Each step ends with a row of figures (:mod:`nnviz.core.run.metrics_row`, costing about one
+step) and each epoch with the stopping rules (:mod:`nnviz.core.run.stopping`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,17 +24,16 @@ import numpy as np
 from nnviz.core.data import load_dataset
 from nnviz.core.data.dataset import Dataset
 from nnviz.core.data.features import InputPipeline
-from nnviz.core.data.painted import takes_on
 from nnviz.core.design import Design, TrainingSpec
 from nnviz.core.nn.engine import Engine, create_engine
 from nnviz.core.nn.initializers import init_params
-from nnviz.core.nn.metrics import class_recall
 from nnviz.core.nn.network import DesignMismatch, encode_targets, resolve_network
 from nnviz.core.nn.rng import rng_state_array, set_rng_state
 from nnviz.core.nn.schedules import learning_rate_at
 from nnviz.core.run.checkpoints import Checkpoint, CheckpointRecorder
 from nnviz.core.run.evaluation import Evaluation
 from nnviz.core.run.instability import InstabilityWatch
+from nnviz.core.run.metrics_row import MetricsRow
 from nnviz.core.run.snapshot import (
     CANCELLED,
     DIVERGED,
@@ -50,55 +42,19 @@ from nnviz.core.run.snapshot import (
     RUNNING,
     EpochMetrics,
     Snapshot,
+    frozen,
     frozen_copy,
 )
-
-#: The design fields, by path, that :meth:`Trainer.set_training` takes over in a running run
-#: (a field's path covers everything below it). A change anywhere else in a design (the data,
-#: the inputs, the layers, the output, or the seed, initializer, engine, device, dtype that
-#: only matter when a run starts) needs a new run: see :func:`needs_new_run`.
-LIVE_FIELDS = (
-    "name",
-    "description",
-    "training.optimizer",
-    "training.schedule",
-    "training.l1",
-    "training.l2",
-    "training.batch_size",
-    "training.epochs",
-    "training.patience",
-    "training.early_stopping",
+from nnviz.core.run.stopping import (
+    Best,
+    EarlyStopping,
+    diverged_message,
+    early_stopped_message,
+    finished_message,
+    non_finite,
+    unstable_message,
 )
 
-
-def needs_new_run(old: Design | None, new: Design) -> bool:
-    """Whether ``new`` cannot continue ``old``'s run: they differ outside :data:`LIVE_FIELDS`
-    and other than by painted points the run can take on (:func:`takes_on`)."""
-    if old is None:
-        return True
-    if takes_on(old.dataset, new.dataset):
-        new = dataclasses.replace(new, dataset=old.dataset)
-    for path in LIVE_FIELDS:
-        new = _with_field(new, path.split("."), _field(old, path))
-    return new != old
-
-
-def _field(value, path: str):
-    for name in path.split("."):
-        value = getattr(value, name)
-    return value
-
-
-def _with_field(value, names: list[str], new_value):
-    """A copy of the frozen dataclass ``value`` with the field at ``names`` replaced."""
-    head, *rest = names
-    inner = _with_field(getattr(value, head), rest, new_value) if rest else new_value
-    return dataclasses.replace(value, **{head: inner})
-
-
-#: Before any step, gradient norms are measured on at most this many training points (the
-#: first ones; the data set is already shuffled), so their cost does not grow with the data.
-GRADIENT_PROBE = 256
 _STOPPED = (FINISHED, EARLY_STOPPED, DIVERGED, CANCELLED)
 
 
@@ -130,21 +86,10 @@ class Trainer:
         self.training = training
         if dataset is None:
             dataset = load_dataset(design.dataset, base_dir=base_dir)
-        self.dataset = dataset
-        self.pipeline = InputPipeline.fit(self.dataset, design.features)
-        dtype = np.dtype(training.dtype)
-        # C order: a column-major input would send every matmul down NumPy's slow path.
-        self.x_train = np.ascontiguousarray(self.pipeline.transform(self.dataset.x_train), dtype)
-        self.x_test = np.ascontiguousarray(self.pipeline.transform(self.dataset.x_test), dtype)
-        self.y_train = self.dataset.y_train
-        self.y_test = self.dataset.y_test
-        self.spec = resolve_network(
-            design, self.x_train.shape[1], self.dataset.task, self.dataset.n_classes
-        )
-        self.t_train = encode_targets(self.spec, self.y_train, dtype)
-        self.t_test = encode_targets(self.spec, self.y_test, dtype)
+        self.spec = None
+        self._use_data(dataset)
         params = init_params(
-            self.spec, training.initializer, np.random.default_rng(training.seed), dtype
+            self.spec, training.initializer, np.random.default_rng(training.seed), training.dtype
         )
         self.engine: Engine = create_engine(
             engine or training.engine,
@@ -159,12 +104,6 @@ class Trainer:
         )
         # A stream of its own, so that shuffling never depends on how the weights were drawn.
         self._shuffle_rng = np.random.default_rng((training.seed, 1))
-        self._evaluation = Evaluation(
-            self.spec,
-            (self.x_train, self.t_train, self.y_train),
-            (self.x_test, self.t_test, self.y_test),
-            training.seed,
-        )
         # The training data where the engine computes (on a GPU: copied there once per run).
         self._x_device = self.engine.to_device(self.x_train)
         self._t_device = self.engine.to_device(self.t_train)
@@ -179,8 +118,8 @@ class Trainer:
         self._t_epoch = self.t_train
         self._learning_rate = self._scheduled_learning_rate()
         self._params = frozen_copy(params)
-        self._metrics, self._predictions = self._evaluate(params, 0, self._probe_gradient_norms())
-        self._best: tuple[float, int, EpochMetrics, tuple, tuple | None] | None = None
+        self._measure_unstepped(params)
+        self._early = EarlyStopping()
         self._watch = InstabilityWatch(self._metrics.train_loss, params, self.spec.loss)
         self.checkpoints = None if record_bytes is None else CheckpointRecorder(record_bytes)
         self._record()
@@ -233,8 +172,9 @@ class Trainer:
         return self._predictions
 
     def set_training(self, training: TrainingSpec) -> None:
-        """Apply new settings from the next step on: those of :data:`LIVE_FIELDS`; the others
-        of ``training`` are ignored (a change to them needs a new :class:`Trainer`)."""
+        """Apply new settings from the next step on: those of
+        :data:`~nnviz.core.run.live.LIVE_FIELDS`; the others of ``training`` are ignored (a
+        change to them needs a new :class:`Trainer`)."""
         self.training = training
         self.engine.set_optimizer(training.optimizer)
         self.engine.set_regularization(training.l1, training.l2)
@@ -260,14 +200,11 @@ class Trainer:
         self._learning_rate = self._scheduled_learning_rate()
         self._params = frozen_copy(checkpoint.params)
         self.history = [row for row in self.history if row.step <= checkpoint.step]
-        with np.errstate(all="ignore"):  # before the generators are put back: it draws masks
-            self._metrics, self._predictions = self._evaluate(
-                self.engine.get_params(), self.epoch, self._probe_gradient_norms()
-            )
+        self._measure_unstepped(self.engine.get_params())  # before the generators are put back
         state = dict(checkpoint.state)
         set_rng_state(self._shuffle_rng, state.pop("shuffle_rng"))
         self.engine.set_state(state)
-        self._best = None
+        self._early.forget()
         self._watch.forget()
         self.status, self.message = RUNNING, ""
         if self.checkpoints is not None:
@@ -284,46 +221,42 @@ class Trainer:
         if self._cursor == 0:
             self._take_dataset()
 
-    def _take_dataset(self) -> None:
-        dataset, self._next_dataset = self._next_dataset, None
+    def _use_data(self, dataset: Dataset) -> None:
+        """Take ``dataset`` as the network sees it: standardised inputs, encoded targets, the
+        network they need (``spec``; once set, data that need another raise DesignMismatch
+        and change nothing) and what measures the weights on them."""
         pipeline = InputPipeline.fit(dataset, self.design.features)
         dtype = np.dtype(self.training.dtype)
+        # C order: a column-major input would send every matmul down NumPy's slow path.
         x_train = np.ascontiguousarray(pipeline.transform(dataset.x_train), dtype)
         spec = resolve_network(self.design, x_train.shape[1], dataset.task, dataset.n_classes)
-        if spec != self.spec:
+        if self.spec is not None and spec != self.spec:
             raise DesignMismatch("the new data needs another network: start a new run")
-        self.dataset, self.pipeline = dataset, pipeline
+        self.dataset, self.pipeline, self.spec = dataset, pipeline, spec
         self.x_train = x_train
         self.x_test = np.ascontiguousarray(pipeline.transform(dataset.x_test), dtype)
         self.y_train, self.y_test = dataset.y_train, dataset.y_test
         self.t_train = encode_targets(spec, self.y_train, dtype)
         self.t_test = encode_targets(spec, self.y_test, dtype)
-        self._evaluation = Evaluation(
-            spec,
-            (self.x_train, self.t_train, self.y_train),
-            (self.x_test, self.t_test, self.y_test),
-            self.training.seed,
-        )
+        self._measure = self._metrics_row()
+
+    def _take_dataset(self) -> None:
+        dataset, self._next_dataset = self._next_dataset, None
+        self._use_data(dataset)
         self._x_device = self.engine.to_device(self.x_train)
         self._t_device = self.engine.to_device(self.t_train)
         self._x_epoch, self._t_epoch = self.x_train, self.t_train
-        with np.errstate(all="ignore"):
-            self._metrics, self._predictions = self._evaluate(
-                self.engine.get_params(), self.epoch, self._probe_gradient_norms()
-            )
-        self._best = None
+        self._measure_unstepped(self.engine.get_params())
+        self._early.forget()
 
     def load_params(self, params) -> None:
         """Continue from imported weights (same shapes as the network's): the engine takes
         them, the latest metrics are measured on them, and early stopping starts afresh."""
         self.engine.set_params(params)
         params = self.engine.get_params()
-        with np.errstate(all="ignore"):
-            self._metrics, self._predictions = self._evaluate(
-                params, self.epoch, self._probe_gradient_norms()
-            )
-        self._params = _frozen(params)
-        self._best = None
+        self._measure_unstepped(params)
+        self._params = frozen(params)
+        self._early.forget()
 
     # --- one step ---------------------------------------------------------------------------
 
@@ -346,20 +279,17 @@ class Trainer:
             metrics, predictions = self._evaluate(
                 params, self.epoch + epoch_ended, self.engine.gradient_norms()
             )
-            problem = self._non_finite(metrics, params)
+            problem = non_finite(metrics, params)
             if problem is not None:
                 return self._diverge(*problem)
             if epoch_ended:
                 self.epoch += 1
                 self._cursor = 0
-            self._params = _frozen(params)  # get_params gave fresh copies
+            self._params = frozen(params)  # get_params gave fresh copies
             self._metrics, self._predictions = metrics, predictions
             self.history.append(metrics)
             if epoch_ended:
-                self._track_best()
-                self._check_early_stopping()
-                self._check_instability(params)
-                self._check_epoch_limit()
+                self._end_epoch(params)
                 self._record()
         return self.snapshot()
 
@@ -413,128 +343,68 @@ class Trainer:
     def _diverge(self, what: str, value: float) -> Snapshot:
         """Stop, put the last finite weights back, and say what to try instead."""
         self.engine.set_params([(w.copy(), b.copy()) for w, b in self._params])
-        became = "NaN" if math.isnan(value) else "infinite"
-        if what == "weights":
-            became = "non-finite"
         self.status = DIVERGED
-        self.message = (
-            f"{what} became {became} at epoch {self.epoch + 1}; "
-            f"try a learning rate below {self._learning_rate / 10:.2g}"
-        )
+        self.message = diverged_message(what, value, self.epoch + 1, self._learning_rate)
         self._cursor = 0
         self._metrics = dataclasses.replace(self._metrics, step=self.step)
         self.history.append(self._metrics)
         return self.snapshot()
 
-    def _check_instability(self, params) -> None:
-        """Pause a run that blows up while staying finite, saying why and what to try."""
+    def _end_epoch(self, params) -> None:
+        """Ask the stopping rules, in order: early stopping, instability, the epoch limit."""
+        self._early.track(self.epoch, self._metrics, self._params, self._predictions)
+        best = self._early.due(self.epoch, self.training)
+        if best is not None:
+            self._stop_early(best)
+        # The watch takes in every epoch, even one that stopped the run: its memory goes on.
         reason = self._watch.epoch(self._metrics.train_loss, params)
-        if reason is None or self.status != RUNNING:
-            return
-        self.status = DIVERGED
-        self.message = (
-            f"training is unstable: {reason}; "
-            f"try a learning rate below {self._learning_rate / 10:.2g}"
-        )
+        if reason is not None and self.status == RUNNING:
+            self.status = DIVERGED
+            self.message = unstable_message(reason, self._learning_rate)
+        self._check_epoch_limit()
 
-    def _track_best(self) -> None:
-        """Remember the weights with the lowest test loss so far (for early stopping)."""
-        loss = self._metrics.test_loss
-        if math.isnan(loss):
-            return
-        if self._best is None or loss < self._best[0]:
-            self._best = (loss, self.epoch, self._metrics, self._params, self._predictions)
-
-    def _check_early_stopping(self) -> None:
-        training = self.training
-        if not training.early_stopping or self._best is None:
-            return
-        best_loss, best_epoch, best_metrics, best_params, best_predictions = self._best
-        if self.epoch - best_epoch < training.patience:
-            return
-        self.engine.set_params([(w.copy(), b.copy()) for w, b in best_params])
-        self._params, self._predictions = best_params, best_predictions
+    def _stop_early(self, best: Best) -> None:
+        """Go back to the best epoch's weights and stop, saying so."""
+        self.engine.set_params([(w.copy(), b.copy()) for w, b in best.params])
+        self._params, self._predictions = best.params, best.predictions
         self._metrics = dataclasses.replace(
-            best_metrics, epoch=self.epoch, step=self.step, learning_rate=self._learning_rate
+            best.metrics, epoch=self.epoch, step=self.step, learning_rate=self._learning_rate
         )
         self.history[-1] = self._metrics
         self.status = EARLY_STOPPED
-        self.message = (
-            f"test loss did not improve for {training.patience} epochs; restored the best "
-            f"weights, from epoch {best_epoch} (test loss {best_loss:.4g})"
-        )
+        self.message = early_stopped_message(self.training.patience, best)
 
     def _check_epoch_limit(self) -> None:
         if self.status == RUNNING and self._cursor == 0 and self.epoch >= self.training.epochs:
             self.status = FINISHED
-            self.message = f"finished {self.epoch} epochs"
+            self.message = finished_message(self.epoch)
 
     # --- metrics ----------------------------------------------------------------------------
 
-    def _non_finite(self, metrics: EpochMetrics, params) -> tuple[str, float] | None:
-        """What became non-finite (the weights, or the train or test loss), if anything did."""
-        if not all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in params):
-            return "weights", math.nan
-        for loss in (metrics.train_loss, metrics.test_loss):
-            if not math.isfinite(loss):
-                return "loss", loss
-        return None
+    def _metrics_row(self) -> MetricsRow:
+        """What measures weights on the current data (a new one when the data change)."""
+        evaluation = Evaluation(
+            self.spec,
+            (self.x_train, self.t_train, self.y_train),
+            (self.x_test, self.t_test, self.y_test),
+            self.training.seed,
+        )
+        return MetricsRow(evaluation, self.x_train, self.t_train, self.dataset.n_classes)
 
-    def _evaluate(
-        self, params, epoch: int, grad_norms: tuple[float, ...]
-    ) -> tuple[EpochMetrics, tuple | None]:
-        """The metrics of ``params`` and, for classification, the classes they predict for
-        the training and test points (read-only arrays)."""
-        train, test, dead, classes = self._evaluation(params)
-        predictions, recall = None, ((), ())
-        if classes is not None:
-            k = self.dataset.n_classes
-            sample_y = (self._evaluation.y[0], self.y_test)
-            recall = tuple(
-                class_recall(y, predicted, k)
-                for y, predicted in zip(sample_y, classes, strict=True)
-            )
-            test_classes = _read_only(classes[1])
-            if self._evaluation.probe is None:
-                predictions = (_read_only(classes[0]), test_classes)
-            else:  # measured on a sample: every training point's class only when asked for
-                predictions = functools.partial(self._all_predictions, params, test_classes)
-        metrics = EpochMetrics(
+    def _measure_unstepped(self, params) -> None:
+        """The latest row and classes for weights no step has measured (a run's first,
+        imported or restored ones): their gradient norms come from a probe, which, like
+        dropout during training, draws from the engine's generator."""
+        with np.errstate(all="ignore"):
+            grad_norms = self._measure.probe_gradient_norms(self.engine)
+            self._metrics, self._predictions = self._evaluate(params, self.epoch, grad_norms)
+
+    def _evaluate(self, params, epoch: int, grad_norms: tuple[float, ...]):
+        """The metrics row of ``params`` at ``epoch`` and the classes they predict."""
+        return self._measure(
+            params,
             epoch=epoch,
             step=self.step,
-            train_loss=train[0],
-            test_loss=test[0],
-            train_metric=train[1],
-            test_metric=test[1],
-            train_rmse=train[2],
-            test_rmse=test[2],
             learning_rate=self._learning_rate,
             grad_norms=grad_norms,
-            dead_fraction=dead,
-            train_recall=recall[0],
-            test_recall=recall[1],
         )
-        return metrics, predictions
-
-    def _all_predictions(self, params, test_classes) -> tuple[np.ndarray, np.ndarray]:
-        train_classes = self._evaluation.classes_of(params, self.x_train)
-        return _read_only(train_classes), test_classes
-
-    def _probe_gradient_norms(self) -> tuple[float, ...]:
-        """L2 norm of each dense layer's weight gradient on the first training points, for a
-        row before any batch has measured them."""
-        _, grads = self.engine.gradients(
-            self.x_train[:GRADIENT_PROBE], self.t_train[:GRADIENT_PROBE]
-        )
-        return tuple(float(np.sqrt(np.vdot(w, w))) for w, _ in grads)
-
-
-def _read_only(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
-
-
-def _frozen(params) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    """Fresh copies of ``[(W, b), ...]`` made read-only in place: a snapshot's weights
-    without copying them a second time."""
-    return tuple((_read_only(w), _read_only(b)) for w, b in params)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.design import Design
 from nnviz.core.run.frames import Frame, MetricsHistory
+from nnviz.core.run.live import needs_new_run
 from nnviz.core.run.protocol import (
     Command,
     Failure,
@@ -35,7 +36,6 @@ from nnviz.core.run.protocol import (
     StepEpoch,
     Update,
 )
-from nnviz.core.run.trainer import needs_new_run
 from nnviz.ui.data_facts import window_dataset
 from nnviz.ui.session.worker import TrainingWorker
 
@@ -166,7 +166,7 @@ class TrainingSession(QObject):
     # --- what the window drives -------------------------------------------------------------
 
     def set_design(self, design: Design, *, restart: bool = False, base_dir=None) -> None:
-        """New design: a new run when :func:`~nnviz.core.run.trainer.needs_new_run` says so
+        """New design: a new run when :func:`~nnviz.core.run.live.needs_new_run` says so
         (or ``restart``, for a new document), else its live settings apply from the next step.
 
         ``base_dir`` is the folder relative paths in the design (a CSV file) start from.
