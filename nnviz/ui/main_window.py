@@ -38,6 +38,7 @@ from nnviz.ui.session.training_session import TrainingSession
 from nnviz.ui.settings_panel import SettingsPanel
 from nnviz.ui.space_key import SpacePlays
 from nnviz.ui.step_through import install_step_through
+from nnviz.ui.sweep import install_sweep
 from nnviz.ui.transfer import install_transfer_actions
 from nnviz.ui.window_menus import (
     SPEEDS,
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.live_panels = install_panels(self, self.training)
         self.insight = install_insight(self, self.training)
+        self.sweep = install_sweep(self)
         self.transfer = install_transfer_actions(self)
         self.step_through = install_step_through(self)
         self._show(self.design, self.design, True)
@@ -329,6 +331,7 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.training.shutdown()
         self.insight.shutdown()
+        self.sweep.shutdown()
         event.accept()
 
     # --- drag and drop ------------------------------------------------------------------------

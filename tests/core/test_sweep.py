@@ -163,6 +163,7 @@ def test_a_resumed_study_keeps_its_trials_and_adds_new_ones(design_file, tmp_pat
 
 
 def _concurrent_sweeps(design_file, storage: str, study: str) -> list[dict]:
+    """Two ``nnviz sweep`` processes of three trials each on one study; the study's trials."""
     argv = [
         sys.executable,
         "-m",
@@ -193,7 +194,11 @@ def _concurrent_sweeps(design_file, storage: str, study: str) -> list[dict]:
     outputs = [p.communicate(timeout=300) for p in processes]
     for p, (_, err) in zip(processes, outputs, strict=True):
         assert p.returncode == 0, err
-    return json.loads(outputs[-1][0])["trials"]
+    # The study as it stands once both have ended: either process's own --json shows it when
+    # that process ended, maybe with the other's last trial still running.
+    optuna = pytest.importorskip("optuna")
+    loaded = optuna.load_study(study_name=study, storage=storage)
+    return [result.as_json() for result in trial_results(loaded)]
 
 
 def test_two_sweeps_share_one_sqlite_study_without_losing_or_duplicating_trials(

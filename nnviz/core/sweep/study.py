@@ -19,6 +19,8 @@ import contextlib
 import itertools
 import math
 import multiprocessing
+import os
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +48,12 @@ INSTALL_HINT = 'sweeps need Optuna: pip install "nnviz[sweep]"'
 SQLITE_TIMEOUT = 60
 #: Tries to open a storage that another worker is creating at the same moment.
 CREATE_ATTEMPTS = 5
+#: How long a trial trains between two looks at the stop event, in seconds.
+STOP_CHECK_SECONDS = 0.2
+#: The name of the worker processes (then their number), as ``ps`` and the tests see them.
+WORKER_PROCESS = "nnviz-sweep-worker"
+#: The user attribute naming the process that runs a trial (host:pid).
+WORKER_ATTR = "worker"
 
 
 class SweepError(ValueError):
@@ -229,6 +237,7 @@ def run_worker(plan: SweepPlan, trials: int, worker: int = 0, stop=None) -> int:
         if grid_size is not None and len(study.get_trials(deepcopy=False)) >= grid_size:
             break
         trial = study.ask()
+        trial.set_user_attr(WORKER_ATTR, worker_name())
         if grid_size is not None and trial.number >= grid_size:
             trial.set_user_attr("status", "grid complete")
             study.tell(trial, state=TrialState.PRUNED)
@@ -268,7 +277,8 @@ def train_trial(plan: SweepPlan, params: dict[str, Any], stop=None) -> tuple[flo
         if stop is not None and stop.is_set():
             stopped = True
             break
-        trainer.step_epoch()
+        # batches for a moment at a time, so a stop is seen mid-epoch (same run as step_epoch)
+        trainer.train_until(time.monotonic() + STOP_CHECK_SECONDS, time.monotonic)
     metrics = trainer.snapshot().metrics
     task = "accuracy" if trainer.spec.task == CLASSIFICATION else "r2"
     figures = {
@@ -321,7 +331,12 @@ def run_sweep(
     stop = stop if stop is not None else context.Event()
     shares = [trials // jobs + (k < trials % jobs) for k in range(jobs)]
     workers = [
-        context.Process(target=_worker_main, args=(plan, share, k, stop), daemon=True)
+        context.Process(
+            target=_worker_main,
+            args=(plan, share, k, stop),
+            name=f"{WORKER_PROCESS}-{k}",
+            daemon=True,
+        )
         for k, share in enumerate(shares)
         if share
     ]
@@ -343,11 +358,33 @@ def run_sweep(
         raise
     finally:
         stop.set()
+        killed = []
         for p in workers:
             p.join(timeout=join_timeout)
             if p.is_alive():
                 p.terminate()
                 p.join()
+                killed.append(worker_name(p.pid))
+        if killed:
+            _fail_trials_of(plan, killed)
+
+
+def worker_name(pid: int | None = None) -> str:
+    """``host:pid`` of a worker process (this one by default), unique across machines."""
+    return f"{socket.gethostname()}:{os.getpid() if pid is None else pid}"
+
+
+def _fail_trials_of(plan: SweepPlan, workers: list[str]) -> None:
+    """Record the trials that terminated workers were running as stopped, not left running."""
+    from optuna.trial import TrialState
+
+    storage = storage_of(plan.storage)
+    study_id = storage.get_study_id_from_name(plan.study)
+    for trial in storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.RUNNING,)):
+        if trial.user_attrs.get(WORKER_ATTR) in workers:
+            trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+            storage.set_trial_user_attr(trial_id, "status", "stopped")
+            storage.set_trial_state_values(trial_id, TrialState.FAIL)
 
 
 def trial_results(plan_or_study) -> list[TrialResult]:
