@@ -283,3 +283,25 @@ def test_stopping_a_sweep_ends_its_workers_and_records_the_stopped_trial(tmp_pat
     results = trial_results(plan)
     assert [r.state for r in results] == ["FAIL"]
     assert results[0].attrs["status"] == "stopped"
+
+
+def test_the_trial_of_a_terminated_worker_is_recorded_as_stopped(tmp_path):
+    """A worker that did not stop in time is terminated; its trial must not stay running."""
+    from nnviz.core.sweep.study import WORKER_ATTR, open_study, record_stopped
+
+    plan = SweepPlan(
+        design=BASE,
+        base_dir=None,
+        settings=(parse_setting("training.seed=1,2", BASE),),
+        method="grid",
+        metric="test_loss",
+        storage=sqlite(tmp_path),
+        study="terminated",
+    )
+    study = open_study(plan)
+    mine, elsewhere = study.ask(), study.ask()
+    mine.set_user_attr(WORKER_ATTR, "here:101")
+    elsewhere.set_user_attr(WORKER_ATTR, "there:101")  # same pid on another machine
+    record_stopped(plan, ["here:101"])
+    states = {r.number: (r.state, r.attrs.get("status")) for r in trial_results(plan)}
+    assert states == {0: ("FAIL", "stopped"), 1: ("RUNNING", None)}

@@ -68,8 +68,10 @@ def test_importance_gives_the_setting_that_decides_the_metric_the_largest_share(
     )
     # the metric is (log10 of) the learning rate plus a small wobble from the width
     study.optimize(
-        lambda t: math.log10(t.suggest_float("lr", 1e-4, 1, log=True))
-        + 0.01 * t.suggest_int("units", 1, 8),
+        lambda t: (
+            math.log10(t.suggest_float("lr", 1e-4, 1, log=True))
+            + 0.01 * t.suggest_int("units", 1, 8)
+        ),
         n_trials=30,
     )
     steps = importance_steps(storage, "s")

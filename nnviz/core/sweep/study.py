@@ -366,7 +366,7 @@ def run_sweep(
                 p.join()
                 killed.append(worker_name(p.pid))
         if killed:
-            _fail_trials_of(plan, killed)
+            record_stopped(plan, killed)
 
 
 def worker_name(pid: int | None = None) -> str:
@@ -374,7 +374,7 @@ def worker_name(pid: int | None = None) -> str:
     return f"{socket.gethostname()}:{os.getpid() if pid is None else pid}"
 
 
-def _fail_trials_of(plan: SweepPlan, workers: list[str]) -> None:
+def record_stopped(plan: SweepPlan, workers: list[str]) -> None:
     """Record the trials that terminated workers were running as stopped, not left running."""
     from optuna.trial import TrialState
 
