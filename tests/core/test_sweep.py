@@ -305,3 +305,25 @@ def test_the_trial_of_a_terminated_worker_is_recorded_as_stopped(tmp_path):
     record_stopped(plan, ["here:101"])
     states = {r.number: (r.state, r.attrs.get("status")) for r in trial_results(plan)}
     assert states == {0: ("FAIL", "stopped"), 1: ("RUNNING", None)}
+
+
+def test_a_worker_that_fails_is_said_not_silently_lost(tmp_path):
+    """A study whose setting had another kind of range: the worker cannot suggest it."""
+    from nnviz.core.sweep.study import SweepError
+
+    def plan(spec: str) -> SweepPlan:
+        return SweepPlan(
+            design=BASE,
+            base_dir=None,
+            settings=(parse_setting(f"training.seed={spec}", BASE),),
+            method="random",
+            metric="test_loss",
+            storage=sqlite(tmp_path),
+            study="mixed",
+            seed=0,
+        )
+
+    run_sweep(plan("1,2"), 1, jobs=1)
+    with pytest.raises(SweepError, match="1 of 1 worker processes failed"):
+        run_sweep(plan("int:1:5"), 1, jobs=1)
+    assert [r.state for r in trial_results(plan("1,2"))] == ["COMPLETE", "FAIL"]

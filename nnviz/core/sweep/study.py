@@ -120,8 +120,6 @@ def storage_of(url: str):
     """An Optuna RDB storage for ``url`` (a SQLite file waits for its lock, not fails)."""
     optuna = import_optuna()
     kwargs = {"connect_args": {"timeout": SQLITE_TIMEOUT}} if url.startswith("sqlite") else {}
-    from sqlalchemy.exc import DBAPIError
-
     for attempt in range(CREATE_ATTEMPTS):
         try:
             return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
@@ -129,12 +127,19 @@ def storage_of(url: str):
             # Two workers opening a new storage together: one creates the tables while the
             # other finds them half made ("already exists", a unique constraint on the schema
             # version). An error of the database itself is worth a second look a moment later.
-            if isinstance(error, DBAPIError) and attempt + 1 < CREATE_ATTEMPTS:
+            if _database_error(error) and attempt + 1 < CREATE_ATTEMPTS:
                 time.sleep(0.2 * (attempt + 1))
                 continue
             message = f"cannot open the storage {safe_url(url)}: {_first_line(error)}"
             raise SweepError(message) from None
     raise AssertionError("unreachable")
+
+
+def _database_error(error: BaseException) -> bool:
+    """Whether ``error`` came from the database (worth trying again), directly or wrapped."""
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(error, DBAPIError) or isinstance(error.__cause__, DBAPIError)
 
 
 def safe_url(url: str) -> str:
@@ -153,12 +158,20 @@ def open_study(plan: SweepPlan):
     optuna = import_optuna()
     direction = METRICS[plan.metric]
     storage = storage_of(plan.storage)
-    try:
-        study = optuna.create_study(
-            storage=storage, study_name=plan.study, direction=direction, load_if_exists=True
-        )
-    except Exception as error:
-        raise SweepError(f"cannot open the study {plan.study!r}: {_first_line(error)}") from None
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            study = optuna.create_study(
+                storage=storage, study_name=plan.study, direction=direction, load_if_exists=True
+            )
+            break
+        except Exception as error:
+            # SQLite answers "database is locked" at once, whatever its timeout, when waiting
+            # could deadlock two writers; Optuna wraps it in its StorageInternalError.
+            if _database_error(error) and attempt + 1 < CREATE_ATTEMPTS:
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            message = f"cannot open the study {plan.study!r}: {_first_line(error)}"
+            raise SweepError(message) from None
     if study.direction.name.lower() != direction:
         raise SweepError(
             f"the study {plan.study!r} {study.direction.name.lower()}s its value; "
@@ -367,6 +380,14 @@ def run_sweep(
                 killed.append(worker_name(p.pid))
         if killed:
             record_stopped(plan, killed)
+    failed = [p for p in workers if p.exitcode and worker_name(p.pid) not in killed]
+    if failed:
+        record_stopped(plan, [worker_name(p.pid) for p in failed], status="error")
+        codes = ", ".join(str(p.exitcode) for p in failed)
+        raise SweepError(
+            f"{len(failed)} of {len(workers)} worker processes failed (exit code {codes}); "
+            "their error is on the standard error output"
+        )
 
 
 def worker_name(pid: int | None = None) -> str:
@@ -374,8 +395,9 @@ def worker_name(pid: int | None = None) -> str:
     return f"{socket.gethostname()}:{os.getpid() if pid is None else pid}"
 
 
-def record_stopped(plan: SweepPlan, workers: list[str]) -> None:
-    """Record the trials that terminated workers were running as stopped, not left running."""
+def record_stopped(plan: SweepPlan, workers: list[str], status: str = "stopped") -> None:
+    """Record the trials that ended workers were running as failed with ``status``, not left
+    running."""
     from optuna.trial import TrialState
 
     storage = storage_of(plan.storage)
@@ -383,7 +405,7 @@ def record_stopped(plan: SweepPlan, workers: list[str]) -> None:
     for trial in storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.RUNNING,)):
         if trial.user_attrs.get(WORKER_ATTR) in workers:
             trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
-            storage.set_trial_user_attr(trial_id, "status", "stopped")
+            storage.set_trial_user_attr(trial_id, "status", status)
             storage.set_trial_state_values(trial_id, TrialState.FAIL)
 
 
