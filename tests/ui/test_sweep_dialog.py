@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import threading
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
@@ -172,6 +173,11 @@ def test_a_picked_setting_gets_a_range_the_schema_accepts(qtbot, window, tmp_pat
     row.path.setCurrentIndex(row.path.findText("training.optimizer.name"))
     assert row.spec.text().startswith("sgd,")
     assert dialog.start_button.isEnabled()
+
+    # an edit in the window is what the next sweep varies; the rows stay as typed
+    wider = replace(window.design, layers=(LayerSpec(6, "relu"),))
+    window.push_design(wider, "wider")
+    assert dialog.design == wider and row.spec.text().startswith("sgd,")
 
 
 def test_without_optuna_the_menu_item_says_how_to_install_it(qtbot, tmp_path, monkeypatch):

@@ -39,6 +39,7 @@ class SweepAction(QObject):
         self.action.setToolTip(tip)
         self.action.setStatusTip(tip)
         self.action.triggered.connect(lambda _=False: self.open())
+        window.document.sigChanged.connect(self._follow)
         train_menu = window.menuBar().findChild(QMenu, "menuTrain")
         if train_menu is not None:
             train_menu.addAction(self.action)
@@ -63,6 +64,10 @@ class SweepAction(QObject):
         self.dialog.show()
         self.dialog.raise_()
         return self.dialog
+
+    def _follow(self, _old, design, _new_document) -> None:
+        if self.dialog is not None:
+            self.dialog.follow(design)
 
     def shutdown(self) -> None:
         """End a running sweep's workers (the window is closing)."""

@@ -242,6 +242,13 @@ class SweepDialog(QDialog):
                 self.rows.add_row(path, spec)
         self._check()
 
+    def follow(self, design: Design) -> None:
+        """The window's design changed: the next sweep varies the new one (a running sweep
+        goes on with its own)."""
+        if self.design is not None and design != self.design:
+            self.design = design
+            self.rows.use_design(design)
+
     def _check(self) -> bool:
         """Show each setting's problem and the grid's size; whether a sweep can start."""
         settings, problems = self.rows.settings()

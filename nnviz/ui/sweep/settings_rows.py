@@ -114,6 +114,13 @@ class SettingRows(QWidget):
         for path, spec in rows:
             self.add_row(path, spec)
 
+    def use_design(self, design: Design) -> None:
+        """Check the rows against ``design`` from now on, keeping what they say."""
+        self.design = design
+        for row in self.rows:
+            row.design = design
+        self.sigChanged.emit()
+
     def add_row(self, path: str | None = None, spec: str | None = None) -> SettingRow:
         """A new row: ``path`` (by default the first setting not yet varied) and its SPEC
         (by default the suggestion)."""
