@@ -12,15 +12,9 @@ from PySide6.QtCore import QCoreApplication
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.run.live import needs_new_run
+from nnviz.core.run.pacing import GUI_SHARE
 from nnviz.ui.data_facts import window_dataset
-from nnviz.ui.session.training_session import (
-    GUI_SHARE,
-    MAX_FRAME_INTERVAL,
-    MIN_FRAME_INTERVAL,
-    TrainingSession,
-    frame_interval,
-    next_due,
-)
+from nnviz.ui.session.training_session import TrainingSession
 
 WAIT = 30_000  # ms; only a guard against hanging, the conditions are what is tested
 
@@ -279,13 +273,3 @@ def test_only_data_network_or_engine_changes_need_a_new_run():
     assert not needs_new_run(design, replace(design, name="renamed"))
     assert needs_new_run(design, replace(design, layers=(LayerSpec(3),)))
     assert needs_new_run(design, replace(design, training=replace(design.training, seed=9)))
-
-
-def test_frames_are_paced_from_when_they_were_due():
-    every = MIN_FRAME_INTERVAL
-    assert next_due(1.0, 1.004, every) == pytest.approx(1.0 + every)  # a late timer: no drift
-    assert next_due(1.0, 1.0 + 2 * every, every) == pytest.approx(1.0 + 3 * every)  # afresh
-    assert frame_interval([]) == MIN_FRAME_INTERVAL
-    assert frame_interval([0.010, 0.012, 0.011]) == MIN_FRAME_INTERVAL  # cheap: 30 a second
-    assert frame_interval([0.04, 0.04, 0.9, 0.04, 0.04]) == pytest.approx(0.04 / GUI_SHARE)
-    assert frame_interval([5.0]) == MAX_FRAME_INTERVAL

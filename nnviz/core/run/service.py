@@ -2,10 +2,9 @@
 
 It knows nothing of Qt. :func:`process_main` runs in the child process that
 :mod:`nnviz.ui.session.worker` starts (a child, not a thread, because of Python's GIL: see
-docs/architecture.md); tests drive
-:class:`TrainingService` directly. Training never waits for the window: frames are sent at most
-``FRAME_RATE`` times a second whatever the window does with them, each carrying every history
-row since the previous one, and the network's views are computed at send time only.
+docs/architecture.md); tests drive :class:`TrainingService` directly. Training never waits
+for the window: frames go out as :mod:`nnviz.core.run.pacing` says, and the network's views
+are computed at send time only.
 
 Commands and messages are the classes of :mod:`nnviz.core.run.protocol`.
 """
@@ -28,6 +27,7 @@ from nnviz.core.run.frames import (
     plane_projection,
     view_grid,
 )
+from nnviz.core.run.pacing import SendPace, ViewsPace
 from nnviz.core.run.protocol import (
     Command,
     Failure,
@@ -50,11 +50,8 @@ from nnviz.core.run.protocol import (
 )
 from nnviz.core.run.snapshot import DIVERGED
 
-FRAME_RATE = 30.0
 #: Longest stretch of training between two looks at the command pipe, in seconds.
 COMMAND_LATENCY = 0.01
-#: Most of the training process's time the views may take; beyond it frames carry no views.
-VIEWS_BUDGET = 0.1
 
 #: Errors a user can cause with a design; anything else is reported with its type.
 USER_ERRORS = (ValueError, OSError, RuntimeError)
@@ -89,13 +86,10 @@ class TrainingService:
         self._announced = None  # the data set the window was last told of
         self.generation = 0
         self.state = SessionState.IDLE
-        self.epochs_per_frame: int | None = None
         self.stopped = False
         self._grid: ViewGrid | None = None
-        self._next_frame = 0.0
-        self._views_cost = 0.0
-        self._next_views = 0.0
-        self._epochs_this_frame = 0
+        self._pace = SendPace()
+        self._views = ViewsPace()
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -128,8 +122,7 @@ class TrainingService:
             case LoadParams(params, notice):
                 self._load_params(params, notice)
             case SetSpeed(epochs_per_frame):
-                self.epochs_per_frame = epochs_per_frame
-                self._epochs_this_frame = 0
+                self._pace.set_speed(epochs_per_frame)
             case Stop():
                 self.stopped = True
             case _:
@@ -158,8 +151,7 @@ class TrainingService:
 
     def _play(self) -> None:
         if self._ready_to_train():
-            self._next_frame = self.clock()
-            self._epochs_this_frame = 0
+            self._pace.start(self.clock())
             self._set_state(SessionState.RUNNING)
 
     def _pause(self) -> None:
@@ -181,9 +173,7 @@ class TrainingService:
         """How long the loop may wait for a command: None (until one comes), 0 or a delay."""
         if self.state != SessionState.RUNNING:
             return None
-        if self._paced_out():
-            return max(0.0, self._next_frame - self.clock())
-        return 0.0
+        return self._pace.wait(self.clock())
 
     def advance(self) -> None:
         """Train for a short stretch while running, sending a frame whenever one is due."""
@@ -197,28 +187,21 @@ class TrainingService:
     def _advance(self) -> None:
         """Train until COMMAND_LATENCY has passed (mid-epoch if need be, so Pause and Stop
         never wait for the end of a long epoch), or this frame's epochs are done."""
+        pace = self._pace
         deadline = self.clock() + COMMAND_LATENCY
         while True:
             now = self.clock()
-            due = self.epochs_per_frame is None or self._paced_out()
-            if now >= self._next_frame and due:
+            if pace.frame_due(now):
                 self._send_frame()
-                self._next_frame = max(self._next_frame + 1.0 / FRAME_RATE, now)
-                self._epochs_this_frame = 0
-            if self._paced_out() or now >= deadline:
+                pace.frame_sent(now)
+            if pace.paced_out or now >= deadline:
                 return
             if self.trainer.train_until(deadline, self.clock) is None:
                 return  # the epoch goes on after a look at the commands
-            self._epochs_this_frame += 1
+            pace.epoch_done()
             if self.trainer.done:
                 self._end_run()
                 return
-
-    def _paced_out(self) -> bool:
-        """Whether this frame's epochs are done at a set pace (never when unpaced)."""
-        return (
-            self.epochs_per_frame is not None and self._epochs_this_frame >= self.epochs_per_frame
-        )
 
     def _step(self, whole_epoch: bool) -> None:
         if not self._ready_to_train():
@@ -267,8 +250,7 @@ class TrainingService:
         run_info = make_run_info(trainer, generation, projection)
         self._grid = view_grid(run_info, trainer.pipeline, projection)
         self.trainer = trainer
-        self._views_cost = 0.0
-        self._next_views = 0.0
+        self._views = ViewsPace()
         self.send(RunStarted(run_info, trainer.pipeline))
         self._announced = trainer.dataset
         self.state = SessionState.IDLE
@@ -292,10 +274,9 @@ class TrainingService:
         trainer.history.clear()
         views = None
         now = self.clock()
-        if with_views or now >= self._next_views or self.state != SessionState.RUNNING:
+        if with_views or self._views.due(now) or self.state != SessionState.RUNNING:
             views = evaluate_views(self._grid, trainer.spec, snap.params)
-            self._views_cost = self.clock() - now
-            self._next_views = now + self._views_cost / VIEWS_BUDGET
+            self._views.took(now, self.clock())
         self.send(Frame(self.generation, rows, snap, views, make_confusion(trainer)))
 
     def _set_state(self, state: SessionState) -> None:

@@ -1,14 +1,14 @@
 """A window's training: what the main window drives (play, pause, designs) and what panels read.
 
 The training itself runs in a child process (:mod:`nnviz.ui.session.worker`); this object sends it
-commands and turns its messages into signals in the GUI thread. A generation number, raised
+commands and turns its messages into signals in the GUI thread, as often as
+:mod:`nnviz.core.run.pacing` lets frames through. A generation number, raised
 by every new run, lets it ignore frames of a run that was already replaced (as napari's views
 ignore late results of an old worker).
 """
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections import deque
 
@@ -18,6 +18,7 @@ from nnviz.core.data.dataset import DatasetError
 from nnviz.core.design import Design
 from nnviz.core.run.frames import Frame, MetricsHistory
 from nnviz.core.run.live import needs_new_run
+from nnviz.core.run.pacing import DeliveryPace
 from nnviz.core.run.protocol import (
     Command,
     Failure,
@@ -41,33 +42,6 @@ from nnviz.ui.session.worker import TrainingWorker
 
 #: Window over which steps per second are measured, in seconds.
 RATE_WINDOW = 1.0
-#: Frames come at most this often (seconds) and take at most this share of the GUI thread:
-#: when the panels need 40 ms to draw a frame, frames come every 50 ms, so the window keeps
-#: time for the user (messages wait, merged, meanwhile). The panels draw a frame in pieces,
-#: one per turn of the event loop, so even a busy window answers within about 10 ms.
-MIN_FRAME_INTERVAL = 1 / 30
-MAX_FRAME_INTERVAL = 0.5
-GUI_SHARE = 0.8
-#: How many of the latest frames the cost of a frame is measured over.
-COST_FRAMES = 5
-
-
-def frame_interval(costs) -> float:
-    """Seconds from one frame to the next when frames cost the GUI thread ``costs`` (CPU
-    seconds, the latest few): the median over ``GUI_SHARE``, within the limits. The median,
-    so that one slow frame (a garbage collection, say) does not slow the next ones."""
-    cost = statistics.median(costs) if costs else 0.0
-    return min(MAX_FRAME_INTERVAL, max(MIN_FRAME_INTERVAL, cost / GUI_SHARE))
-
-
-def next_due(due: float, delivered: float, interval: float) -> float:
-    """When the next frame is due, after one that was due at ``due`` came at ``delivered``.
-
-    Counted from when it was due, not when it came: a timer a few milliseconds late would
-    otherwise lower the frame rate by as much every frame. A frame more than an interval late
-    (the window was busy, training was paused) starts the count afresh.
-    """
-    return (due if delivered - due < MIN_FRAME_INTERVAL else delivered) + interval
 
 
 def changed(old: Design, new: Design) -> str:
@@ -107,8 +81,7 @@ class TrainingSession(QObject):
         self._rates: deque[tuple[float, int]] = deque()
         self._closed = False
         self._worker = TrainingWorker(self)
-        self._next_delivery = self._last_delivery = self._delivery_cpu = 0.0
-        self._frame_costs: deque[float] = deque(maxlen=COST_FRAMES)  # CPU seconds a frame
+        self._pace = DeliveryPace()
         self._delivery_timer = QTimer(self)
         self._delivery_timer.setSingleShot(True)
         self._delivery_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -260,16 +233,14 @@ class TrainingSession(QObject):
 
     @Slot()
     def _on_messages(self) -> None:
-        """Deliver what the training process sent, no sooner than the frame pace allows.
-
-        The pace adapts to what a frame costs the GUI thread: its CPU time since the previous
-        frame (slots, repaints and whatever else it did), see :func:`frame_interval`.
-        """
+        """Deliver what the training process sent, no sooner than the frame pace allows
+        (:class:`~nnviz.core.run.pacing.DeliveryPace`: it adapts to what frames cost)."""
         if self._delivery_timer.isActive():
             return
         start = time.monotonic()
-        if start < self._next_delivery:
-            self._delivery_timer.start(max(1, round((self._next_delivery - start) * 1000)))
+        wait = self._pace.wait(start)
+        if wait > 0:
+            self._delivery_timer.start(max(1, round(wait * 1000)))
             return
         frames = 0
         for message in self._worker.take_messages():
@@ -288,14 +259,7 @@ class TrainingSession(QObject):
                 case Failure(text):
                     self._on_error(text)
         if frames:
-            cpu = time.thread_time()
-            if start - self._last_delivery > MAX_FRAME_INTERVAL:  # the first after a pause
-                self._frame_costs.clear()
-            else:
-                self._frame_costs.append(cpu - self._delivery_cpu)
-            interval = frame_interval(self._frame_costs)
-            self._next_delivery = next_due(self._next_delivery, start, interval)
-            self._last_delivery, self._delivery_cpu = start, cpu
+            self._pace.delivered(start, time.thread_time())
 
     def _on_run(self, run_info, pipeline) -> None:
         if run_info.generation != self.generation:

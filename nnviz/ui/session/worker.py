@@ -5,8 +5,8 @@ are in docs/architecture.md): :func:`nnviz.core.run.service.process_main` in a `
 at a lower priority. A relay object in a :class:`QThread` reads the child's pipe and hands the
 messages of :mod:`nnviz.core.run.protocol` to the GUI thread; commands go the other way through
 a second pipe. The child never waits for the window: when the GUI thread falls behind, the relay
-merges consecutive frames of a run into one (rows are concatenated, the older snapshot and views
-are dropped), so the window always draws the newest state and never works through a backlog.
+merges consecutive frames of a run into one (:func:`~nnviz.core.run.pacing.merge_frames`), so
+the window always draws the newest state and never works through a backlog.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from contextlib import contextmanager, suppress
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from nnviz.core.run.frames import Frame
+from nnviz.core.run.pacing import merge_frames
 from nnviz.core.run.protocol import Command, Message, Stop
 from nnviz.core.run.service import process_main
 
@@ -50,13 +51,6 @@ def single_threaded_math():
     finally:
         for name in added:
             del os.environ[name]
-
-
-def merge_frames(older: Frame, newer: Frame) -> Frame:
-    """One frame standing for both: every row, the newest snapshot, views and confusion."""
-    views = newer.views if newer.views is not None else older.views
-    confusion = newer.confusion if newer.confusion is not None else older.confusion
-    return Frame(newer.generation, older.rows + newer.rows, newer.snapshot, views, confusion)
 
 
 class MessageBox:
