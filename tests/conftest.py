@@ -1,9 +1,16 @@
 """Shared test set-up: Qt runs offscreen, and no test may leave a thread or process behind."""
 
+import atexit
 import os
+import shutil
+import tempfile
 import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if "NNVIZ_CACHE_DIR" not in os.environ:  # parsed data goes to a folder of the test run's own
+    _cache = tempfile.mkdtemp(prefix="nnviz-test-cache-")
+    os.environ["NNVIZ_CACHE_DIR"] = _cache
+    atexit.register(shutil.rmtree, _cache, True)
 
 import pytest
 

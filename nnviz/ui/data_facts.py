@@ -1,8 +1,10 @@
 """A design's data on the window's side: read once, kept, and described for the diagram.
 
-The window reads a design's data once (:func:`window_dataset`) and keeps the latest few: the
-diagram's input list and outputs come from it, the run's arrays go from it to the training
-process (which then does not read the file again), and the CSV export writes it.
+The window reads a design's data once (:func:`window_dataset`, through
+:data:`nnviz.core.data.kept.KEPT`, off the GUI thread when it is big: see
+:mod:`nnviz.ui.data_loading`): the diagram's input list and outputs come from it, the training
+process opens the same cached copy (it does not read the file again), and the CSV export
+writes it.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nnviz.core.data import load_dataset
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.features import available_features, default_features
+from nnviz.core.data.kept import KEPT
 from nnviz.core.design import FEATURES_2D, DatasetSpec
 from nnviz.core.nn.network import default_output
 
@@ -38,27 +40,12 @@ class DataFacts:
         return default_output(self.task, self.n_outputs if self.n_outputs > 1 else 2)[0]
 
 
-#: How many data sets the window keeps (the current one and a few to go back to with Undo).
-KEPT_DATASETS = 4
-
-
-@lru_cache(maxsize=KEPT_DATASETS)
-def _read(spec: DatasetSpec, base_dir: str | None) -> Dataset | str:
-    try:
-        return load_dataset(spec, base_dir=base_dir)
-    except (DatasetError, OSError) as error:
-        return str(error)
-
-
 def window_dataset(spec: DatasetSpec, base_dir: str | None = None) -> Dataset:
     """The data ``spec`` names, read once and kept; raises DatasetError saying why not.
 
     ``base_dir`` is the folder a relative CSV path starts from (the design file's).
     """
-    found = _read(spec, base_dir)
-    if isinstance(found, str):
-        raise DatasetError(found)
-    return found
+    return KEPT.get(spec, base_dir)
 
 
 @lru_cache(maxsize=64)

@@ -24,6 +24,7 @@ from nnviz.core.design import Design
 from nnviz.core.files.design_file import DesignFileError, load_design, save_design
 from nnviz.ui.commands import SwapDesign
 from nnviz.ui.data_facts import data_facts
+from nnviz.ui.data_loading import DataLoader
 
 MAX_RECENT = 8
 DESIGN_FILTER = "nnviz designs (*.json);;All files (*)"
@@ -56,6 +57,8 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
         self.undo_stack.cleanChanged.connect(lambda _clean: self.sigTitleChanged.emit())
+        self.loader = DataLoader(window)
+        self.loader.sigCancelled.connect(lambda text: self.sigMessage.emit(text, 8000))
 
     # --- the design ---------------------------------------------------------------------------
 
@@ -81,21 +84,42 @@ class Document(QObject):
 
     def push(self, design: Design, text: str, merge_key: str | None = None) -> None:
         """Make ``design`` current as one undoable step (merged with the previous one when
-        both change the same field, ``merge_key``)."""
+        both change the same field, ``merge_key``). New data that must first be read from a big
+        file is read in the background first (see :mod:`nnviz.ui.data_loading`)."""
+        if design.dataset != self._design.dataset:
+            before = self._design
+            self.loader.when_ready(
+                design.dataset,
+                self.base_dir(),
+                lambda: self._design is before and self._push_now(design, text, merge_key),
+            )
+        else:
+            self._push_now(design, text, merge_key)
+
+    def _push_now(self, design: Design, text: str, merge_key: str | None) -> None:
         design = self._fit_inputs_to_data(design)
         if design == self._design:
             return
         self.undo_stack.push(SwapDesign(self._swap, self._design, design, text, merge_key))
 
-    def set_document(self, design: Design, path: Path | None) -> None:
-        """Start afresh with ``design`` from ``path``: no undo history, nothing unsaved."""
-        self.undo_stack.clear()
-        self._path = path
+    def set_document(self, design: Design, path: Path | None, then=None) -> None:
+        """Start afresh with ``design`` from ``path``: no undo history, nothing unsaved; then
+        call ``then()``. Its data is read first (in the background when big: cancelling that
+        leaves the current document as it is, and ``then`` is not called)."""
         if path is not None:
             design = _csv_path_from(design, path.parent)
-        self._set(design, new_document=True)
-        self.undo_stack.setClean()
-        self.sigTitleChanged.emit()
+        base_dir = str(path.parent) if path is not None else None
+
+        def now() -> None:
+            self.undo_stack.clear()
+            self._path = path
+            self._set(design, new_document=True)
+            self.undo_stack.setClean()
+            self.sigTitleChanged.emit()
+            if then is not None:
+                then()
+
+        self.loader.when_ready(design.dataset, base_dir, now)
 
     def _fit_inputs_to_data(self, design: Design) -> Design:
         """After a change of data set, inputs the new data does not offer give way to its
@@ -128,9 +152,12 @@ class Document(QObject):
         design = self._read(path, "Cannot open the design")
         if design is None or not self.confirm_discard():
             return False
-        self.set_document(design, path)
-        self.add_recent(path)
-        self.sigMessage.emit(f"Opened {path}", 5000)
+
+        def opened() -> None:
+            self.add_recent(path)
+            self.sigMessage.emit(f"Opened {path}", 5000)
+
+        self.set_document(design, path, opened)
         return True
 
     def open_example(self, path) -> bool:

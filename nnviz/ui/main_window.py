@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.editor, 1)
         self.setCentralWidget(centre)
         self.settings_panel = SettingsPanel()
+        self.settings_panel.data_tab.loader = self.document.loader
         self.settings_dock = self.add_panel(
             self.settings_panel, "Settings", "settingsDock", Qt.DockWidgetArea.LeftDockWidgetArea
         )
@@ -329,6 +330,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_settings()
+        self.document.loader.shutdown()
         self.training.shutdown()
         self.insight.shutdown()
         self.sweep.shutdown()

@@ -1,6 +1,5 @@
 """The training process's command loop, driven directly and through a pipe (no Qt)."""
 
-import itertools
 import math
 import multiprocessing
 import threading
@@ -259,25 +258,35 @@ def test_the_last_frame_of_a_run_always_has_views(service, monkeypatch):
 def test_serve_runs_over_pipes_until_stopped():
     command_out, command_in = multiprocessing.Pipe(duplex=False)
     message_out, message_in = multiprocessing.Pipe(duplex=False)
-    thread = threading.Thread(target=serve, args=(command_out, message_in))
+    thread = threading.Thread(target=serve, args=(command_out, message_in), daemon=True)
     thread.start()
+    received = []
     try:
         command_in.send(NewRun(xor_design(), None, 1))
         command_in.send(Play())
-        received = []
-        for _ in itertools.count():
-            assert message_out.poll(10), "no message from the service"
+        while sum(isinstance(message, Frame) for message in received) < 4:
+            assert message_out.poll(60), "no message from the service"
             received.append(message_out.recv())
-            if sum(isinstance(message, Frame) for message in received) >= 4:
-                break
         command_in.send(Stop())
-        thread.join(5)
-        assert not thread.is_alive()
+        _read_until_ended(thread, message_out)
     finally:
-        command_in.close()
-        thread.join(5)
+        command_in.close()  # the service ends at the closed pipe too, once it can send
+        _read_until_ended(thread, message_out)
+        message_out.close()
     assert [type(message) for message in received][:3] == [RunStarted, StateChanged, Frame]
     assert StateChanged(SessionState.RUNNING) in received
+
+
+def _read_until_ended(thread, messages) -> None:
+    """Read (and drop) messages until the service's thread ends: a frame bigger than the
+    pipe's buffer blocks its sender until it is read, and a service blocked there would never
+    see the Stop (the window's relay thread always reads; a test must too)."""
+    while thread.is_alive():
+        try:
+            if messages.poll(0.05):
+                messages.recv()
+        except (EOFError, OSError):
+            thread.join()
 
 
 def test_serve_ends_when_the_window_side_closes():

@@ -39,6 +39,7 @@ class RecordingSession(QObject):
 
     sigRunStarted = Signal(object)
     sigFrame = Signal(object)
+    sigRunRequested = Signal(int)
     sigDataChanged = Signal(object)
     sigStateChanged = Signal(str)
     sigMessage = Signal(str)

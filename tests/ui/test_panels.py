@@ -583,9 +583,11 @@ def test_status_shows_epoch_progress_speed_and_engine(qtbot):
 class FakeSession(QObject):
     sigRunStarted = Signal(object)
     sigFrame = Signal(object)
+    sigRunRequested = Signal(int)
     sigDataChanged = Signal(object)
     sigStateChanged = Signal(str)
     sigMessage = Signal(str)
+    sigError = Signal(str)
     run_info = None
     dataset = None
 

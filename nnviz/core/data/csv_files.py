@@ -8,6 +8,7 @@ be left out, or the rows holding them dropped (``drop_bad_rows``).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 from dataclasses import dataclass
@@ -46,6 +47,16 @@ class CsvSummary:
     first_problem: tuple[str | None, ...]  # per column: "row 3: 'abc' is not a number"
     guesses: tuple[TaskGuess, ...]  # per column: the task if it were the label
 
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> CsvSummary:
+        """The summary :meth:`to_json` wrote (a cached entry's)."""
+        fields = {key: tuple(value) for key, value in data.items() if key != "rows"}
+        fields["guesses"] = tuple(TaskGuess(**guess) for guess in data["guesses"])
+        return cls(rows=int(data["rows"]), **fields)
+
     def problem(self, column: str) -> str | None:
         """The column's first bad cell and how many there are, for a message; None if none."""
         index = self.columns.index(column)
@@ -58,7 +69,11 @@ class CsvSummary:
 
 def inspect_csv(path: str | os.PathLike) -> CsvSummary:
     """Column names, number of data rows, and each column's bad cells and guessed task."""
-    table = read_table(csv_path(path))
+    return summarize(read_table(csv_path(path)))
+
+
+def summarize(table: Table) -> CsvSummary:
+    """What :func:`inspect_csv` says, of a table already parsed."""
     bad = np.isnan(table.values)
     counts = bad.sum(axis=0)
     firsts = bad.argmax(axis=0)
@@ -95,7 +110,29 @@ def read_csv_dataset(
     a feature (or a regression label) is an error naming it, or with ``drop_bad_rows`` its row
     is left out. Rows are shuffled with ``seed`` before the split.
     """
-    table = read_table(csv_path(path))
+    return table_dataset(
+        read_table(csv_path(path)),
+        label_column=label_column,
+        feature_columns=feature_columns,
+        task=task,
+        train_fraction=train_fraction,
+        seed=seed,
+        drop_bad_rows=drop_bad_rows,
+    )
+
+
+def table_dataset(
+    table: Table,
+    *,
+    label_column: str,
+    feature_columns: tuple[str, ...] | list[str] | None = None,
+    task: str | None = None,
+    train_fraction: float = 0.5,
+    seed: int = 0,
+    drop_bad_rows: bool = False,
+) -> Dataset:
+    """:func:`read_csv_dataset` of a table already parsed (a change of columns needs no new
+    parse)."""
     name, index = table.name, table.index
     choices = ", ".join(table.columns)
     if label_column not in index:

@@ -14,6 +14,7 @@ import gzip
 import io
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -23,6 +24,8 @@ import numpy as np
 from nnviz.core.data.dataset import DatasetError
 
 DELIMITERS = (",", ";", "\t")
+#: ``read_table``'s progress is told after every so many rows.
+PROGRESS_ROWS = 500
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,13 +75,16 @@ def number_name(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def read_table(path: Path) -> Table:
-    """Parse the CSV file at ``path``; a file that is not a table is a DatasetError."""
+def read_table(path: Path, progress: Callable[[float], None] | None = None) -> Table:
+    """Parse the CSV file at ``path``; a file that is not a table is a DatasetError.
+
+    ``progress`` hears the share of the rows parsed now and then (it may raise to stop)."""
     name = path.name
     text = _read_text(path)
     first_line = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=first_line.count)
     records = enumerate(_records(text, delimiter), start=1)
+    capacity = text.count("\n") + 1
     parser = None
     row_number = 0
     try:
@@ -86,9 +92,11 @@ def read_table(path: Path) -> Table:
             if not "".join(record).strip():
                 continue  # a blank line (it still counts as a row, as in a spreadsheet)
             if parser is None:
-                parser = _Parser(name, _header(name, record), capacity=text.count("\n") + 1)
+                parser = _Parser(name, _header(name, record), capacity=capacity)
             else:
                 parser.add(row_number, record)
+            if progress is not None and row_number % PROGRESS_ROWS == 0:
+                progress(min(1.0, row_number / capacity))
     except csv.Error as error:
         raise DatasetError(f"{name}, row {row_number + 1}: {error}") from None
     if parser is None:

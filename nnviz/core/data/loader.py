@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ from nnviz.core.data.catalog import (
     POINTS_RANGE,
     TRAIN_FRACTION_RANGE,
 )
-from nnviz.core.data.csv_files import csv_path, read_csv_dataset
+from nnviz.core.data.csv_files import table_dataset
+from nnviz.core.data.csv_table import Table, csv_path, read_table
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.gates import TRUTH_TABLES, gate
 from nnviz.core.data.image_files import Progress, read_idx_folder, read_npz
@@ -25,14 +27,19 @@ from nnviz.core.design import DatasetSpec
 
 
 def load_dataset(
-    spec: DatasetSpec, *, base_dir: Path | None = None, progress: Progress | None = None
+    spec: DatasetSpec,
+    *,
+    base_dir: Path | None = None,
+    progress: Progress | None = None,
+    read_csv: Callable[[Path], Table] = read_table,
 ) -> Dataset:
     """Generate or read the data ``spec`` names.
 
     Generation and the shuffle before the split both draw from
     ``np.random.default_rng(spec.seed)``, so a spec always gives the same data.
     A relative CSV, IDX or npz path is taken relative to ``base_dir`` (the design file's
-    folder). ``progress`` hears the fraction read of an IDX folder or npz file (they are large).
+    folder). ``progress`` hears the fraction read of an IDX folder or npz file (they are large);
+    ``read_csv`` parses a CSV file (one that keeps what it parsed spares a second parse).
     """
     info = CATALOG.get(spec.name)
     if info is None:
@@ -43,7 +50,7 @@ def load_dataset(
     _check_range("classes", spec.classes, CLASSES_RANGE, info.uses)
 
     if spec.name == "csv":
-        return _read_csv(spec, base_dir)
+        return _read_csv(spec, base_dir, read_csv)
     if spec.name == "points":
         task = spec.task or "classification"
         return painted_dataset(spec.painted, task, spec.train_fraction, spec.seed)
@@ -93,13 +100,13 @@ def _check_range(field: str, value, bounds, uses: frozenset[str]) -> None:
         raise DatasetError(f"{field} is {value}; it must lie between {low} and {high}")
 
 
-def _read_csv(spec: DatasetSpec, base_dir: Path | None) -> Dataset:
+def _read_csv(spec: DatasetSpec, base_dir: Path | None, read_csv) -> Dataset:
     if not spec.path:
         raise DatasetError("the CSV data set needs a file: set its path")
     if not spec.label_column:
         raise DatasetError("the CSV data set needs a label column")
-    return read_csv_dataset(
-        csv_path(spec.path, base_dir),
+    return table_dataset(
+        read_csv(csv_path(spec.path, base_dir)),
         label_column=spec.label_column,
         feature_columns=spec.feature_columns,
         task=spec.task,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from nnviz.core.run.frames import Frame, RunInfo
 
 if TYPE_CHECKING:
+    from nnviz.core.data.cache import CachedData
     from nnviz.core.data.dataset import Dataset
     from nnviz.core.data.features import InputPipeline
     from nnviz.core.design import Design
@@ -47,15 +48,17 @@ class SessionState(StrEnum):
 class NewRun:
     """Start run ``generation`` of ``design``: new data, network and initial weights.
 
-    ``dataset`` is the data the window already loaded (so a big CSV is read once, not again
-    in the training process); None lets the process load it from ``design`` and ``base_dir``
-    (the folder a relative CSV path starts from).
+    ``dataset`` is the data the window already read: small data itself, big data (read from
+    a file) as the disk cache entry it is in, a few bytes instead of the arrays, which the
+    process memory-maps (so a big file is parsed once, and not pushed through the pipe); None
+    lets the process load it from ``design`` and ``base_dir`` (the folder a relative path
+    starts from).
     """
 
     design: Design
     base_dir: str | Path | None
     generation: int
-    dataset: Dataset | None = None
+    dataset: Dataset | CachedData | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,6 +18,9 @@ import time
 from collections.abc import Callable
 
 from nnviz.core.data import load_dataset
+from nnviz.core.data.cache import CachedData
+from nnviz.core.data.dataset import DatasetError
+from nnviz.core.data.kept import KEPT
 from nnviz.core.run.frames import (
     Frame,
     ViewGrid,
@@ -60,6 +63,13 @@ USER_ERRORS = (ValueError, OSError, RuntimeError)
 def _make_trainer(design, base_dir, dataset=None):
     from nnviz.core.run.trainer import Trainer
 
+    if isinstance(dataset, CachedData):
+        try:
+            dataset = dataset.open()  # memory-mapped: the window parsed it, nobody again
+        except DatasetError:
+            dataset = None  # the cache was emptied meanwhile: read the data here
+    if dataset is None:
+        dataset = KEPT.get(design.dataset, base_dir)  # from the disk cache when it is there
     return Trainer(design, dataset, base_dir=base_dir)
 
 

@@ -2,14 +2,15 @@
 
 As superqt's ``thread_worker``: :meth:`BackgroundTask.start` runs a generator (from
 :mod:`nnviz.core.insight`) in a Python thread; each yield is a share of the work done, relayed
-as ``sigProgress``, and its return value arrives as ``sigDone``, both in the GUI thread: the
-worker puts its messages in a thread-safe queue that a timer in the GUI thread empties while a
-task runs. (Emitted as a signal from the plain Python thread, a result now and then never
-reached the GUI thread in the tests; the cause was not pinned down, the queue has no such
-gap.) Starting again or :meth:`cancel` sets a flag the worker checks between yields, and a
-token tells a late result of an old task from the current one's (napari's generation
-counter), so a stale result is dropped. :meth:`shutdown` cancels and waits, for the window to
-call when it closes.
+as ``sigProgress`` (:meth:`BackgroundTask.start_call` runs a function that reports its
+progress by a callback instead, as a file reader does), and its return value arrives as
+``sigDone``, both in the GUI thread: the worker puts its messages in a thread-safe queue
+that a timer in the GUI thread empties while a task runs. (Emitted as a signal from the plain
+Python thread, a result now and then never reached the GUI thread in the tests; the cause was
+not pinned down, the queue has no such gap.) Starting again or :meth:`cancel` sets a flag the
+worker checks between yields (or progress calls), and a token tells a late result of an old
+task from the current one's (napari's generation counter), so a stale result is dropped.
+:meth:`shutdown` cancels and waits, for the window to call when it closes.
 
 The worker gives the GIL away after every yield (``time.sleep(0)``), so the window keeps
 answering while a landscape is computed (docs/architecture.md has the measurements of a
@@ -59,6 +60,15 @@ class BackgroundTask(QObject):
 
     def start(self, make_steps: Callable[[], Generator]) -> None:
         """Cancel what runs and run ``make_steps()`` in a new worker thread."""
+        self._launch(self._steps, make_steps)
+
+    def start_call(self, work: Callable[[Callable[[float], None]], object]) -> None:
+        """Cancel what runs and run ``work(progress)`` in a new worker thread, for work that
+        reports progress by a callback (reading a file): ``progress(share)`` is relayed as
+        ``sigProgress`` and, once the task is cancelled, raises :class:`Cancelled` in it."""
+        self._launch(self._call, work)
+
+    def _launch(self, run, work) -> None:
         if self._closed:
             return
         self.cancel()
@@ -66,7 +76,7 @@ class BackgroundTask(QObject):
         self._cancelled = threading.Event()
         self._thread = threading.Thread(
             target=self._work,
-            args=(self._token, make_steps, self._cancelled),
+            args=(self._token, run, work, self._cancelled),
             name=f"nnviz-{self.objectName() or 'task'}",
         )
         self._running = True
@@ -88,31 +98,49 @@ class BackgroundTask(QObject):
         if self._thread is not None:
             self._thread.join(JOIN_TIMEOUT)
 
-    def _work(self, token: int, make_steps, cancelled: threading.Event) -> None:
-        """In the worker thread: run the steps, relay progress now and then, then the result."""
+    def _work(self, token: int, run, work, cancelled: threading.Event) -> None:
+        """In the worker thread: run the work, relay progress now and then, then the result."""
         last = 0.0
+
+        def progress(share: float) -> None:
+            nonlocal last
+            if cancelled.is_set():
+                raise Cancelled()
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL:
+                last = now
+                self._messages.put((token, "progress", float(share)))
+            time.sleep(0)
+
         try:
-            steps = make_steps()
-            while True:
-                try:
-                    share = next(steps)
-                except StopIteration as done:
-                    result = done.value
-                    break
-                if cancelled.is_set():
-                    steps.close()
-                    return
-                now = time.monotonic()
-                if now - last >= PROGRESS_INTERVAL:
-                    last = now
-                    self._messages.put((token, "progress", float(share)))
-                time.sleep(0)
+            result = run(work, progress)
+        except Cancelled:
+            return
         except Exception as error:  # reported in the window, never a traceback
             if not cancelled.is_set():
                 self._messages.put((token, "failed", _describe(error)))
             return
         if not cancelled.is_set():
             self._messages.put((token, "done", result))
+
+    @staticmethod
+    def _steps(make_steps, progress):
+        """A generator's yields are its progress; its return value the result."""
+        steps = make_steps()
+        while True:
+            try:
+                share = next(steps)
+            except StopIteration as done:
+                return done.value
+            try:
+                progress(share)
+            except Cancelled:
+                steps.close()
+                raise
+
+    @staticmethod
+    def _call(work, progress):
+        return work(progress)
 
     @Slot()
     def _deliver(self) -> None:
@@ -136,6 +164,10 @@ class BackgroundTask(QObject):
                 self.sigFailed.emit(payload)
         if ended and self._thread is thread:  # a slot may have started the next task
             self._poll.stop()
+
+
+class Cancelled(Exception):
+    """Raised by the progress callback of a task that was cancelled, to stop its work."""
 
 
 def _describe(error: Exception) -> str:

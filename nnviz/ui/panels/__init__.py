@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QGraphicsOpacityEffect, QGraphicsView
 
 from nnviz.core.data import CATALOG, load_dataset
 from nnviz.core.data.painted import rows_of
@@ -27,6 +27,8 @@ __all__ = ["LivePanels", "install_panels"]
 #: repaints in a turn of the event loop of its own, so no turn keeps the window busy for long
 #: (a timer, a click or a key press waits for one panel at most, not for all of them).
 DRAW_GAP_MS = 1
+#: How much of a panel shows while it waits for a new run's first frame.
+GREYED_OPACITY = 0.3
 
 
 class LivePanels(QObject):
@@ -56,6 +58,7 @@ class LivePanels(QObject):
         self.status = TrainingStatus(epoch_limit=self._epoch_limit, patience=self._patience)
         self.editor = window.findChild(QGraphicsView, "networkEditor")
         self.generation: int | None = None
+        self._greyed_until: int | None = None  # the new run whose first frame ends the fade
         self._pending: deque[Callable[[], None]] = deque()  # drawings due, in order
         self._diagram_state = None  # (params, views) not yet shown in the diagram
         self._draw_timer = QTimer(self)
@@ -80,6 +83,8 @@ class LivePanels(QObject):
         self.regions.painter.sigEdit.connect(self._on_painted)
         window.statusBar().addPermanentWidget(self.status)
 
+        session.sigRunRequested.connect(self._grey)
+        session.sigError.connect(self._ungrey)  # no first frame will come: say so, not fade
         session.sigRunStarted.connect(self._on_run_started)
         session.sigFrame.connect(self._on_frame)
         session.sigDataChanged.connect(self._on_data_changed)
@@ -131,9 +136,32 @@ class LivePanels(QObject):
         for panel in (self.regions, self.confusion):
             panel.set_points(info)
 
+    def _grey(self, generation: int) -> None:
+        """A new run was asked for: what the panels show is the old run's until its first
+        frame (classes and inputs may not even be the new data's), so they fade meanwhile.
+        Before any run they show nothing, so nothing fades."""
+        if self.generation is None:
+            return
+        self._greyed_until = generation
+        for panel in self.panels:
+            if panel.graphicsEffect() is None:
+                panel.setGraphicsEffect(QGraphicsOpacityEffect(panel, opacity=GREYED_OPACITY))
+
+    def _ungrey(self) -> None:
+        self._greyed_until = None
+        for panel in self.panels:
+            panel.setGraphicsEffect(None)
+
+    @property
+    def greyed(self) -> bool:
+        """Whether the panels wait for the first frame of a new run."""
+        return self._greyed_until is not None
+
     def _on_frame(self, frame: Frame) -> None:
         if frame.generation != self.generation:
             return
+        if self._greyed_until is not None and frame.generation >= self._greyed_until:
+            self._ungrey()
         for panel in self.panels:
             panel.take_frame(frame)
         self.status.add_frame(frame)

@@ -15,6 +15,7 @@ from collections import deque
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
 from nnviz.core.data.dataset import DatasetError
+from nnviz.core.data.kept import KEPT
 from nnviz.core.design import Design
 from nnviz.core.run.frames import Frame, MetricsHistory
 from nnviz.core.run.live import needs_new_run
@@ -37,7 +38,6 @@ from nnviz.core.run.protocol import (
     StepEpoch,
     Update,
 )
-from nnviz.ui.data_facts import window_dataset
 from nnviz.ui.session.worker import TrainingWorker
 
 #: Window over which steps per second are measured, in seconds.
@@ -58,6 +58,7 @@ def changed(old: Design, new: Design) -> str:
 class TrainingSession(QObject):
     """Runs training for one window in a child process and relays frames as signals."""
 
+    sigRunRequested = Signal(int)  # the generation of a new run asked for (not started yet)
     sigRunStarted = Signal(object)  # RunInfo of a new run (after set_design/reset)
     sigFrame = Signal(object)  # Frame, at most ~30 per second, stale ones dropped
     sigDataChanged = Signal(object)  # RunInfo of the same run, with painted points taken on
@@ -183,6 +184,7 @@ class TrainingSession(QObject):
             self._new_run()
             return
         self.generation += 1
+        self.sigRunRequested.emit(self.generation)
         self._worker.send(Reset(self.generation))
 
     def load_params(self, params, notice: str | None = None) -> None:
@@ -225,11 +227,17 @@ class TrainingSession(QObject):
             self._worker.start()
             self._worker.send(SetSpeed(self.epochs_per_frame))
         self.generation += 1
-        try:  # read here once; the training process gets the arrays, not the file again
-            self._next_dataset = window_dataset(self.design.dataset, self.base_dir)
+        self.sigRunRequested.emit(self.generation)
+        # The window has read big data before (never here: this may not wait for a file).
+        # The training process opens the same cached copy, or gets small data itself; without
+        # either it reads the data and says what is wrong.
+        spec, base_dir = self.design.dataset, self.base_dir
+        try:
+            self._next_dataset = KEPT.get(spec, base_dir) if KEPT.is_ready(spec, base_dir) else None
         except DatasetError:
-            self._next_dataset = None  # the training process reads it and says what is wrong
-        self._worker.send(NewRun(self.design, self.base_dir, self.generation, self._next_dataset))
+            self._next_dataset = None
+        data = KEPT.entry(spec, base_dir) or self._next_dataset
+        self._worker.send(NewRun(self.design, self.base_dir, self.generation, data))
 
     @Slot()
     def _on_messages(self) -> None:

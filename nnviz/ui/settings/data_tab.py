@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.data import CATALOG, CsvSummary, inspect_csv
+from nnviz.core.data import CATALOG, CsvSummary
 from nnviz.core.data.csv_table import csv_path
 from nnviz.core.data.dataset import DatasetError
+from nnviz.core.data.kept import KEPT
 from nnviz.core.design import Design
 from nnviz.core.schema import field, replaced
 from nnviz.ui.settings.form import ChoiceCombo, FlagCheck, NumberSpin, whole_spin
@@ -40,6 +41,7 @@ class DataTab(SettingsTab):
     def __init__(self, commit) -> None:
         super().__init__(commit)
         self.base_dir: str | None = None  # the design file's folder: relative paths start there
+        self.loader = None  # the window's DataLoader: a big file is read in the background
         self._csv: CsvSummary | None = None
         self._csv_source = ""  # the file _csv was read from
         self.dataset = QComboBox(objectName="datasetCombo")
@@ -240,10 +242,24 @@ class DataTab(SettingsTab):
             return
         try:
             path = str(csv_path(path, self.base_dir))
-            summary = inspect_csv(path)
+        except DatasetError as error:
+            self._say_csv_problem(str(error))
+            return
+        if self.loader is None:
+            self._use_csv(path)
+        else:
+            self.loader.when_inspected(path, lambda: self._use_csv(path))
+
+    def _say_csv_problem(self, text: str) -> None:
+        self.csv_problem.setText(text)
+        self.form.setRowVisible(self.csv_problem, True)
+
+    def _use_csv(self, path: str) -> None:
+        """The CSV file at ``path`` (absolute) is parsed: offer its columns (see above)."""
+        try:
+            summary = KEPT.summary(path)
         except (DatasetError, OSError) as error:
-            self.csv_problem.setText(str(error))
-            self.form.setRowVisible(self.csv_problem, True)
+            self._say_csv_problem(str(error))
             return
         self.csv_problem.setText("")
         self._csv_source, self._csv = path, summary
@@ -328,12 +344,13 @@ class DataTab(SettingsTab):
 
     def _read_csv_columns(self, path: str) -> None:
         """Remember what the CSV file at ``path`` holds (or why it cannot be read); a relative
-        path starts at the design file's folder, as for training."""
+        path starts at the design file's folder, as for training. The window has read it
+        before the design became current, so this parses nothing."""
         self._csv_source = path
         self._csv = None
         self.csv_problem.setText("")
         try:
-            self._csv = inspect_csv(csv_path(path, self.base_dir))
+            self._csv = KEPT.summary(path, self.base_dir)
         except (DatasetError, OSError) as error:
             self.csv_problem.setText(str(error))
 
