@@ -10,10 +10,10 @@ four decimals and a digit label, about 110 MB) and an IDX folder of 60,000 + 10,
 28 × 28 images. The disk cache is a temporary folder too, so the first open is cold (parse,
 then write the cache) and the second warm (the cache, memory-mapped).
 
-- **Handing over**: the parsed data set pickled through a pipe to a child process (what the
-  window did before) against the cache entry's name through the pipe and the child opening
-  the ``.npy`` files memory-mapped (what it does now); each until the child has touched every
-  byte (a sum), so lazily mapped pages are paid for too.
+- **Handing over**: the parsed data set pickled through a pipe to a started child process
+  (what the window did before) against the cache entry's name through the pipe and the child
+  opening the ``.npy`` files memory-mapped (what it does now); each until the child has read
+  every training pixel (a sum), so lazily mapped pages are paid for too.
 - **In the window** (``MainWindow`` offscreen, the real training process): File → Open of a
   design that uses the file, timed to the design being shown (the data read), to the new
   run's first frame (the training process built it), and to the end of the first epoch; and
@@ -52,6 +52,7 @@ def _touch_all(dataset) -> float:
 
 
 def _child_receives(connection) -> None:
+    connection.send("ready")  # started and NumPy imported: only the handing over is timed
     item = connection.recv()
     dataset = item.open() if isinstance(item, cache.CachedData) else item
     connection.send(_touch_all(dataset))
@@ -71,6 +72,7 @@ def handing_over(spec: DatasetSpec) -> None:
         parent, child = context.Pipe()
         process = context.Process(target=_child_receives, args=(child,))
         process.start()
+        parent.recv()
         start = time.perf_counter()
         size = len(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
         parent.send(item)

@@ -46,6 +46,10 @@ ANIMATION_MS = 40
 GRID_COLOR = QColor(128, 128, 128, 110)
 #: The output's classes behind the points: pale, so the points' own colours stand out.
 REGION_OPACITY = 0.45
+#: Training points mapped and drawn at most (the first ones: the data is shuffled); beyond a
+#: few thousand the picture says no more, and mapping 60,000 images every frame would not keep
+#: up with training.
+POINTS_LIMIT = 5000
 
 
 class HiddenSpacePanel(LivePanel):
@@ -149,6 +153,7 @@ class HiddenSpacePanel(LivePanel):
     def _start(self, info: RunInfo) -> None:
         self.task.cancel()
         self.space, self.mapped_params, self._params, self._inputs = None, None, None, None
+        self._unprepared = None
         self.points.clear()
         self.regions.clear()
         self.lines.setData([], [])
@@ -172,28 +177,21 @@ class HiddenSpacePanel(LivePanel):
         self.layer.setCurrentIndex(hidden - 1)  # the last: where the classes should separate
         self.layer.blockSignals(False)
         if problem is None:
-            self._inputs = self._prepare(info)
+            # made with the first mapping, in the background: on wide data the plane alone is
+            # a principal-component analysis of the training points
+            self._unprepared = (info, self.session.dataset, self.session.pipeline)
             self._colours = self._point_brushes(info)
         self._update_unit_boxes()
 
-    def _prepare(self, info: RunInfo):
-        """The grid lines and training points, where they lie and as network inputs."""
-        dataset, pipeline = self.session.dataset, self.session.pipeline
-        lines = grid_lines(info.extent)
-        flat = lines.reshape(-1, 2).astype(np.float32)
-        raw = plane_projection(dataset.x_train).unproject(flat) if dataset.n_raw > 2 else flat
-        line_inputs = pipeline.transform(raw).astype(np.float32)
-        point_inputs = pipeline.transform(dataset.x_train).astype(np.float32)
-        return line_inputs, lines, point_inputs, info.train_points
-
     def _point_brushes(self, info: RunInfo):
+        shown = min(len(info.train_points), POINTS_LIMIT)
         if info.spec.task == REGRESSION:
-            return [pg.mkBrush(series_color(0))] * len(info.train_points)
+            return [pg.mkBrush(series_color(0))] * shown
         brushes = [pg.mkBrush(class_color(k)) for k in range(max(2, len(info.class_names)))]
-        return [brushes[int(k)] for k in info.train_labels]
+        return [brushes[int(k)] for k in info.train_labels[:shown]]
 
     def _take(self, frame: Frame) -> bool | None:
-        if self._inputs is None:
+        if self._inputs is None and self._unprepared is None:
             return False
         self._params = frame.snapshot.params
         return None
@@ -208,18 +206,21 @@ class HiddenSpacePanel(LivePanel):
 
     def _map(self) -> None:
         self._pending = False
-        if self._inputs is None or self._params is None:
+        inputs, unprepared = self._inputs, self._unprepared
+        if (inputs is None and unprepared is None) or self._params is None:
             return
         spec, params = self.run_info.spec, self._params
         layer, mode = self.layer.currentData(), self.axes.currentData()
         units = (self.unit_x.value() - 1, self.unit_y.value() - 1)
         if mode == UNITS and units[0] == units[1]:
             units = (units[0], (units[0] + 1) % spec.sizes[layer + 1])
-        line_inputs, lines_in, point_inputs, points_in = self._inputs
 
         def steps():
             yield 0.0
-            return params, map_hidden_space(
+            prepared = inputs if inputs is not None else _prepare(*unprepared)
+            yield 0.5
+            line_inputs, lines_in, point_inputs, points_in = prepared
+            return params, prepared, map_hidden_space(
                 spec, params, layer, line_inputs=line_inputs, lines_in=lines_in,
                 point_inputs=point_inputs, points_in=points_in, mode=mode, units=units,
             )  # fmt: skip
@@ -229,7 +230,8 @@ class HiddenSpacePanel(LivePanel):
     # --- drawing ------------------------------------------------------------------------------
 
     def _on_mapped(self, result) -> None:
-        params, space = result
+        params, self._inputs, space = result
+        self._unprepared = None
         self.mapped_params, self.space = params, space
         self._draw()
         if self._pending:
@@ -344,3 +346,15 @@ class HiddenSpacePanel(LivePanel):
     def shutdown(self) -> None:
         self._animation.stop()
         self.task.shutdown()
+
+
+def _prepare(info: RunInfo, dataset, pipeline):
+    """The grid lines and training points (the first POINTS_LIMIT: the data is shuffled),
+    where they lie and as network inputs. Run in the background task."""
+    lines = grid_lines(info.extent)
+    flat = lines.reshape(-1, 2).astype(np.float32)
+    x_train = dataset.x_train[:POINTS_LIMIT]
+    raw = plane_projection(dataset.x_train).unproject(flat) if dataset.n_raw > 2 else flat
+    line_inputs = pipeline.transform(raw).astype(np.float32)
+    point_inputs = pipeline.transform(x_train, np.float32)
+    return line_inputs, lines, point_inputs, info.train_points[:POINTS_LIMIT]
