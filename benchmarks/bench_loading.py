@@ -112,9 +112,11 @@ def open_in_window(app, design_file: Path, name: str) -> dict:
     shown = time.perf_counter() - start
     generation = session.generation
     wait_until(
-        lambda: session.run_info is not None
-        and session.run_info.generation == generation
-        and session.latest is not None,
+        lambda: (
+            session.run_info is not None
+            and session.run_info.generation == generation
+            and session.latest is not None
+        ),
         600,
     )
     first_frame = time.perf_counter() - start
