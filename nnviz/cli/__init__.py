@@ -15,6 +15,7 @@ COMMANDS = {
     "animate": "nnviz.cli.animate",
     "explain": "nnviz.cli.explain",
     "sweep": "nnviz.cli.sweep",
+    "lessons": "nnviz.cli.lessons",
 }
 
 
