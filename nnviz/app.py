@@ -36,7 +36,7 @@ def run_app(argv: list[str]) -> int:
         description="A neural-network playground. "
         "`nnviz train DESIGN.json` trains without a window.",
     )
-    parser.add_argument("design", nargs="?", help="a design file (.json) to open")
+    parser.add_argument("design", nargs="?", help="a design or lesson file (.json) to open")
     parser.add_argument(
         "--smoke",
         action="store_true",
@@ -67,7 +67,7 @@ def run_app(argv: list[str]) -> int:
     if args.smoke:
         return _smoke(app, window)
     if args.design:
-        window.open_design(args.design)
+        window.open_file(args.design)
     return app.exec()
 
 

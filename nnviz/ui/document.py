@@ -10,6 +10,7 @@ prompt and the recent-files list are here too, so the window only assembles.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from nnviz.ui.data_facts import data_facts
 from nnviz.ui.data_loading import DataLoader
 
 MAX_RECENT = 8
-DESIGN_FILTER = "nnviz designs (*.json);;All files (*)"
+DESIGN_FILTER = "nnviz designs and lessons (*.json);;All files (*)"
 
 
 def show_problems(parent: QWidget, name: str, title: str, text: str, problems: list[str]) -> None:
@@ -54,6 +55,9 @@ class Document(QObject):
         self._window = window
         self._design = Design()
         self._path: Path | None = None
+        #: ``guard(old, new)`` says why an edit is refused ("" lets it through): a lesson's
+        #: locks, which every edit (diagram, settings, inspector) passes first.
+        self.guard: Callable[[Design, Design], str] | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
         self.undo_stack.cleanChanged.connect(lambda _clean: self.sigTitleChanged.emit())
@@ -99,6 +103,10 @@ class Document(QObject):
     def _push_now(self, design: Design, text: str, merge_key: str | None) -> None:
         design = self._fit_inputs_to_data(design)
         if design == self._design:
+            return
+        refused = self.guard(self._design, design) if self.guard is not None else ""
+        if refused:
+            self.sigMessage.emit(refused, 5000)
             return
         self.undo_stack.push(SwapDesign(self._swap, self._design, design, text, merge_key))
 
@@ -176,7 +184,8 @@ class Document(QObject):
         start = str(self._path.parent) if self._path else str(Path.home())
         path, _ = QFileDialog.getOpenFileName(self._window, "Open design", start, DESIGN_FILTER)
         if path:
-            self.open(path)
+            opener = getattr(self._window, "open_file", self.open)  # a lesson, or a design
+            opener(path)
 
     def _read(self, path: Path, title: str) -> Design | None:
         """The design in ``path``, or None after showing every problem of the file."""

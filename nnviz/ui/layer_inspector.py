@@ -6,6 +6,7 @@ tooltips are the design file's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
@@ -28,6 +29,7 @@ class LayerInspector(QWidget):
         self._design = Design()
         self.layer = 0
         self._updating = False
+        self._allows: Callable[[str], bool] | None = None  # a lesson's locks, by field path
 
         self.title = QLabel(objectName="inspectorTitle")
         self.title.setStyleSheet("font-weight: bold")
@@ -39,6 +41,14 @@ class LayerInspector(QWidget):
         self.activation = ChoiceCombo("inspectorActivation", "layers[].activation", ACTIVATION_TIPS)
         self.dropout = NumberSpin("inspectorDropout", "layers[].dropout", 0.05, decimals=2)
         self.loss = ChoiceCombo("inspectorLoss", "output.loss", LOSS_TIPS)
+        self._tips = {
+            name: control.toolTip()
+            for name, control in (
+                ("units", self.units),
+                ("dropout", self.dropout),
+                ("loss", self.loss),
+            )
+        }
 
         self.form = QFormLayout()
         self.form.addRow("Neurons", self.units)
@@ -60,6 +70,11 @@ class LayerInspector(QWidget):
     def set_design(self, design: Design) -> None:
         self._design = design
         self.layer = min(self.layer, len(design.layers))
+        self._refresh()
+
+    def set_allowed(self, allows: Callable[[str], bool] | None) -> None:
+        """Grey out the controls of fields ``allows(path)`` refuses (None: every field)."""
+        self._allows = allows
         self._refresh()
 
     def select(self, layer: int) -> None:
@@ -93,7 +108,24 @@ class LayerInspector(QWidget):
             self.activation.show_value(spec.activation)
             self.units.show_value(spec.units)
             self.dropout.show_value(spec.dropout)
+        self._show_locks(output)
         self._updating = False
+
+    def _show_locks(self, output: bool) -> None:
+        where = "output" if output else f"layers[{self.layer}]"
+        for control, name in (
+            (self.units, "units"),
+            (self.activation, "activation"),
+            (self.dropout, "dropout"),
+            (self.loss, "loss"),
+        ):
+            path = f"{where}.{name}"
+            locked = self._allows is not None and not self._allows(path)
+            control.setEnabled(not locked)
+            if locked:
+                control.setToolTip(f"Locked in this lesson ({path}).")
+            elif control is not self.activation:  # (its tip is the one _refresh just set)
+                control.setToolTip(self._tips[name])
 
     def _edit_layer(self, text: str, key: str | None, **changes) -> None:
         if self._updating:

@@ -2,6 +2,8 @@
 
 An example's description is its lesson; it stays in sight while the learner follows it,
 instead of only in the Examples menu's tooltip. Designs without a description show none.
+While a guided lesson runs (the Lessons panel), the banner shows that lesson and its goal
+instead, so the two never compete.
 """
 
 from __future__ import annotations
@@ -40,15 +42,29 @@ class LessonBanner(QFrame):
         row.addLayout(words, 1)
         row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self._dismissed = False
+        self._lesson: tuple[str, str] | None = None
+        self._design = Design()
         self.setVisible(False)
+
+    def show_lesson(self, title: str, text: str) -> None:
+        """Show a guided lesson's title and goal until :meth:`end_lesson`."""
+        self._lesson = (title, text)
+        self._dismissed = False
+        self.set_design(self._design)
+
+    def end_lesson(self) -> None:
+        self._lesson = None
+        self.set_design(self._design)
 
     def set_design(self, design: Design, new_document: bool = False) -> None:
         """Show ``design``'s lesson (a new document brings a dismissed banner back)."""
         if new_document:
             self._dismissed = False
-        self.title.setText(design.name)
-        self.text.setText(design.description)
-        self.setVisible(bool(design.description) and not self._dismissed)
+        self._design = design
+        title, text = self._lesson or (design.name, design.description)
+        self.title.setText(title)
+        self.text.setText(text)
+        self.setVisible(bool(text) and not self._dismissed)
 
     def _dismiss(self) -> None:
         self._dismissed = True

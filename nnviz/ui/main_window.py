@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from nnviz.core.design import Design
 from nnviz.core.files.bundled import resource
 from nnviz.core.files.weights_io import WEIGHT_FORMATS
+from nnviz.core.lessons import is_lesson_file
 from nnviz.ui import exports
 from nnviz.ui.data_facts import data_facts
 from nnviz.ui.document import Document, show_problems
@@ -32,6 +33,7 @@ from nnviz.ui.guide import GuideDialog, place_beside
 from nnviz.ui.insight import install_insight
 from nnviz.ui.layer_inspector import LayerInspector
 from nnviz.ui.lesson_banner import LessonBanner
+from nnviz.ui.lessons import install_lessons
 from nnviz.ui.network_editor import NetworkEditor
 from nnviz.ui.panels import install_panels
 from nnviz.ui.session.training_session import TrainingSession
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
         self.sweep = install_sweep(self)
         self.transfer = install_transfer_actions(self)
         self.step_through = install_step_through(self)
+        self.lessons = install_lessons(self)
         self._show(self.design, self.design, True)
         self._update_title()
         self._restore_settings()
@@ -354,7 +357,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.open_file(path))
 
     def open_file(self, path) -> bool:
-        """Open a file by what it holds: a CSV data set, a network's weights, or a design."""
+        """Open a file by what it holds: a CSV data set, a network's weights, a lesson, or a
+        design."""
         name = Path(path).name.lower()
         if name.endswith((".csv", ".csv.gz")):
             problem = self.settings_panel.open_csv(str(path))
@@ -369,6 +373,8 @@ class MainWindow(QMainWindow):
             return not problem
         if Path(name).suffix in WEIGHT_FORMATS:
             return self.transfer.open_dropped(path)
+        if is_lesson_file(path):
+            return self.lessons.open_file(path)
         return self.open_design(path)
 
 

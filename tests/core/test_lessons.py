@@ -231,6 +231,7 @@ def test_field_conditions_read_the_design():
     assert not Condition(field="training.optimizer.name", equals="adam").holds(None, Design())
     assert Condition(field="training.l2", at_least=0.001).holds(None, adam)
     assert Condition(field="features", equals=["x1", "x2"]).holds(None, adam)
+    assert not Condition(field="layers[5].units", at_least=1).holds(None, adam)  # no such layer
 
 
 def test_a_prediction_judged_by_the_run_picks_the_choice_that_holds():

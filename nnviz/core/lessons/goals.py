@@ -93,7 +93,10 @@ class Condition:
 
     def holds(self, row: EpochMetrics | None, design: Design) -> bool:
         if self.field is not None:
-            value = value_at(design, self.field)
+            try:
+                value = value_at(design, self.field)
+            except UnknownPath:  # a layer the learner removed
+                return False
         elif row is None and not self.on_design:
             return False
         else:
@@ -218,4 +221,3 @@ def read_goal(doc: Any, path: str, problems: Problems) -> Goal | None:
 
 def _listed() -> str:
     return ", ".join(repr(k) for k in CONDITION_KEYS)
-
