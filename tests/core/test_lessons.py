@@ -303,3 +303,23 @@ def test_nnviz_lessons_check_fails_a_lesson_with_nothing_to_do(tmp_path, capsys)
     assert main(["lessons", "--check", str(path)]) == 1
     out = capsys.readouterr().out
     assert "FAIL idle: the goal is met without any change (at epoch 0)" in out
+
+
+# --- the JSON Schema ------------------------------------------------------------------------
+
+
+def test_the_lesson_schema_is_current_and_every_bundled_lesson_fits_it():
+    from jsonschema import Draft202012Validator
+
+    from nnviz.core.lessons.schema import SCHEMA_FILE, schema_text
+
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
+        "docs/lesson.schema.json is stale: run python -m nnviz.core.lessons.schema"
+    )
+    schema = json.loads(schema_text())
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+    for path in bundled_lessons():
+        errors = list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8"))))
+        assert errors == [], path.name
+    assert list(validator.iter_errors(minimal(goal={"text": "x", "all": [{"measure": "speed"}]})))

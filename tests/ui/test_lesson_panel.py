@@ -95,13 +95,16 @@ def test_the_perceptron_learns_xor_once_the_learner_gives_it_the_right_input(qtb
     assert view.verdict.text().startswith("✓ Your prediction held.")
     assert "perceptron-xor" in QSettings().value("lessons/done", [], type=list)
 
+    qtbot.mouseClick(button(window, "lessonNextButton"), Qt.MouseButton.LeftButton)
+    assert view.title.text() == "4. One hidden layer solves XOR"
     qtbot.mouseClick(button(window, "lessonBackButton"), Qt.MouseButton.LeftButton)
     assert view.currentIndex() == 0
     assert view.path_list.item(2).text().startswith("✓  3.")
     assert view.progress.text() == f"1 of {len(bundled_lessons())} lessons done"
     assert not settings.row("dataset.name").isHidden()  # unlocked again
+    layers = len(window.design.layers)
     window.editor.add_layer()
-    assert len(window.design.layers) == 1
+    assert len(window.design.layers) == layers + 1
 
 
 def test_a_learning_rate_lesson_taken_to_its_goal_then_restarted(qtbot, window):

@@ -139,12 +139,12 @@ class LessonController(QObject):
             self._begin(self.attempt.lesson, self.attempt.index)
 
     def next(self) -> None:
-        if self.attempt is not None and self.attempt.index is not None:
-            following = self.attempt.index + 1
-            if following < len(self.entries) and not self.start(following):
-                return
-        if self.attempt is None or self.attempt.index is None:
+        """The next lesson on the path (or back to the path after the last or a file's)."""
+        attempt = self.attempt
+        if attempt is None or attempt.index is None or attempt.index + 1 >= len(self.entries):
             self.leave()
+        else:
+            self.start(attempt.index + 1)
 
     def _begin(self, lesson: Lesson, index: int | None) -> bool:
         window = self.window

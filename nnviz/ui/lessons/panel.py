@@ -7,7 +7,7 @@ the text, the prediction to make before Play, the goal and its state, hints, wha
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGroupBox,
@@ -169,6 +169,7 @@ class LessonView(QStackedWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
+        self._scroll = scroll
         page = QWidget()
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -231,6 +232,7 @@ class LessonView(QStackedWidget):
             self.goal_status.setText(f"✓ Goal met at epoch {epoch}.")
             self.goal_status.setStyleSheet(f"color: {MET}; font-weight: bold")
             self.notice_box.show()
+            QTimer.singleShot(0, lambda: self._scroll.ensureWidgetVisible(self.notice_box))
 
     def show_hints(self, hints: tuple[str, ...], shown: int) -> None:
         self.hints.setText("\n\n".join(f"{i + 1}. {hint}" for i, hint in enumerate(hints[:shown])))
