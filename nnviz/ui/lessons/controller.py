@@ -58,7 +58,6 @@ class LessonController(QObject):
             except LessonFileError as error:  # shown greyed, with the problem as tooltip
                 self.entries.append((path, None, "; ".join(error.problems)))
         self.attempt: Attempt | None = None
-        self._opening = False
         view.sigStart.connect(self.start)
         view.sigOpenFile.connect(self.open_dialog)
         view.sigAnswer.connect(self.answer)
@@ -150,12 +149,7 @@ class LessonController(QObject):
         window = self.window
         if self.attempt is not None and window.path is None:
             window.undo_stack.setClean()  # the lesson's scratch design: nothing to save
-        self._opening = True
-        try:
-            opened = window.open_document(lesson.start)
-        finally:
-            self._opening = False
-        if not opened:
+        if not window.open_document(lesson.start):
             return False
         self.attempt = Attempt(lesson, index, step_through_due=lesson.step_through)
         window.document.guard = lambda old, new: refusal(old, new, lesson.allowed)
@@ -245,9 +239,11 @@ class LessonController(QObject):
             attempt.step_through_due = False
             mode.enter()
 
-    def _on_design_changed(self, _old, _new, new_document: bool) -> None:
-        """Another document (New, Open, an example) ends the lesson."""
-        if new_document and not self._opening and self.attempt is not None:
+    def _on_design_changed(self, _old, new, new_document: bool) -> None:
+        """Another document (New, Open, an example) ends the lesson (its own start does not,
+        even when its data arrive later, read in the background)."""
+        attempt = self.attempt
+        if new_document and attempt is not None and new != attempt.lesson.start:
             self.leave()
 
     def _set_play_allowed(self, allowed: bool) -> None:
