@@ -14,9 +14,11 @@ from nnviz.cli.train import main as train_main
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.files.design_file import save_design
 from nnviz.core.files.history_csv import history_csv
-from nnviz.core.nn.metrics import ClassReport, class_recall, confusion_counts
-from nnviz.core.nn.network import predict_classes
+from nnviz.core.nn.initializers import init_params
+from nnviz.core.nn.metrics import ClassReport, confusion_counts
+from nnviz.core.nn.network import encode_targets, predict_classes, resolve_network
 from nnviz.core.nn.numpy_engine import forward_layers
+from nnviz.core.run.evaluation import Evaluation
 from nnviz.core.run.frames import MetricsHistory, make_confusion
 from nnviz.core.run.trainer import Trainer
 
@@ -79,8 +81,31 @@ def test_classes_never_seen_or_never_predicted_count_as_zero():
     np.testing.assert_allclose(report.recall, r)
     np.testing.assert_allclose(report.f1, f)
     np.testing.assert_array_equal(report.shares[2:], 0.0)
-    assert class_recall(y_true, y_pred, 4) == pytest.approx(tuple(r))
     assert confusion_counts(y_true, y_pred, 4).sum() == 5
+
+
+def test_evaluation_counts_accuracy_and_recall_with_classes_missing_from_a_split():
+    """One bincount gives both splits' hits: checked against scikit-learn, with two classes
+    that have no test points (their recall 0, as zero_division=0 reports it)."""
+    spec = resolve_network(Design(layers=(LayerSpec(3),)), 2, "classification", 4)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 2)).astype(np.float32)
+    y_train, y_test = np.tile([0, 1, 2, 3], 10), np.tile([0, 1, 1, 0], 10)
+    data = [(x, encode_targets(spec, y), y) for y in (y_train, y_test)]
+    figures = Evaluation(spec, *data)(init_params(spec, "xavier", rng))
+    for recall, scores, y, predicted in zip(
+        figures.recall,
+        (figures.train, figures.test),
+        (y_train, y_test),
+        figures.classes,
+        strict=True,
+    ):
+        expected = precision_recall_fscore_support(
+            y, predicted, labels=[0, 1, 2, 3], zero_division=0
+        )[1]
+        assert recall == tuple(expected)
+        assert scores[1] == np.mean(predicted == y)
+    assert figures.recall[1][2:] == (0.0, 0.0)
 
 
 def test_history_rows_hold_each_classs_recall_on_both_splits():

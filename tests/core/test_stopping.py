@@ -67,3 +67,16 @@ def test_early_stopping_is_due_once_patience_runs_out_and_keeps_the_best():
     )
     rules.forget()
     assert rules.due(5, training) is None
+
+
+def test_huge_finite_weights_are_finite_and_one_nan_or_infinity_is_not():
+    huge = np.full((3, 3), np.finfo(np.float64).max, np.float64)  # their squares overflow
+    big32 = np.full((2, 2), np.finfo(np.float32).max, np.float32)
+    with np.errstate(all="ignore"):  # as the trainer asks
+        assert non_finite(ROW, [(huge, np.zeros(3))]) is None
+        assert non_finite(ROW, [(big32, np.zeros(2, np.float32))]) is None
+        for bad in (np.nan, np.inf, -np.inf):
+            w = np.ones((2, 2), np.float32)
+            w[1, 0] = bad
+            assert non_finite(ROW, [(w, np.zeros(2, np.float32))])[0] == "weights"
+            assert non_finite(ROW, [(np.ones((2, 2)), w[1])])[0] == "weights"  # a bias

@@ -76,11 +76,3 @@ class ClassReport:
     def macro(self) -> tuple[float, float, float]:
         """Unweighted means over the classes of precision, recall and F1."""
         return float(self.precision.mean()), float(self.recall.mean()), float(self.f1.mean())
-
-
-def class_recall(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> tuple[float, ...]:
-    """Recall of each class (0 for a class with no points), for the training history."""
-    y_true = np.asarray(y_true, np.int64)
-    support = np.bincount(y_true, minlength=n_classes)
-    hits = np.bincount(y_true[y_true == np.asarray(y_pred)], minlength=n_classes)
-    return tuple(_ratio(hits, support).tolist())

@@ -90,10 +90,17 @@ class NumpyEngine:
         self._flat_grads, self._grads = _flat_layers(shapes, self.dtype)
         self._optimizer = make_optimizer(optimizer, self._flat_params.size, self.dtype)
         self.set_params(params)
-        # Per dense layer: (W, b) views, their gradients' views, activation, dropout rate.
-        self._layers = list(
-            zip(self._params, self._grads, self.activations, spec.dropouts, strict=True)
-        )
+        # Per dense layer: (W, b) views, their gradients' views, the activation's forward and
+        # backward, dropout rate, and W's transpose (a view too: the optimizer updates W in
+        # place). Looked up once: a step is about thirty NumPy calls on a few dozen numbers,
+        # so every attribute lookup in the loop shows.
+        self._layers = [
+            (params, grads, activation.value, activation.backward, rate, params[0].T)
+            for params, grads, activation, rate in zip(
+                self._params, self._grads, self.activations, spec.dropouts, strict=True
+            )
+        ]
+        self._perceptron = spec.is_perceptron
 
     # --- parameters and settings -------------------------------------------------------------
 
@@ -128,15 +135,19 @@ class NumpyEngine:
 
     def _forward(self, x: np.ndarray, training: bool):
         """The outputs and, per layer, what backward needs: (input, z, f(z), dropout mask)."""
-        a = np.asarray(x, dtype=self.dtype)
+        a = _as(x, self.dtype)
         cache = []
-        for (w, b), _, activation, rate in self._layers:
-            z = a.dot(w.T)  # ndarray.dot: same as @, half the call overhead on small arrays
+        for (_, b), _, value, _, rate, w_t in self._layers:
+            z = a.dot(w_t)  # ndarray.dot: same as @, half the call overhead on small arrays
             z += b
-            h = activation.value(z)
-            mask = self._dropout_mask(h.shape, rate) if training and rate > 0 else None
-            cache.append((a, z, h, mask))
-            a = h if mask is None else h * mask
+            h = value(z)
+            if training and rate > 0:
+                mask = self._dropout_mask(h.shape, rate)
+                cache.append((a, z, h, mask))
+                a = h * mask
+            else:
+                cache.append((a, z, h, None))
+                a = h
         return a, cache
 
     def _dropout_mask(self, shape, rate: float) -> np.ndarray:
@@ -162,19 +173,20 @@ class NumpyEngine:
 
     def _backward(self, x: np.ndarray, t: np.ndarray) -> float:
         """Forward in training mode, then fill the flat gradient vector; returns the data loss."""
-        t = np.asarray(t, dtype=self.dtype)
+        t = _as(t, self.dtype)
         outputs, cache = self._forward(x, training=True)
+        layers = self._layers
         z_out = cache[-1][1]
         if self.fused:
             loss = self.loss_function.value_from_logits(z_out, t)
             dz = self.loss_function.gradient_wrt_logits(outputs, t)
         else:
             loss, da = self.loss_function.value_and_gradient(outputs, t)
-            dz = self.activations[-1].backward(z_out, outputs, da)
+            dz = layers[-1][3](z_out, outputs, da)
 
         ones = self._ones(len(outputs))
         for k in range(len(cache) - 1, -1, -1):
-            (w, _), (dw, db), _, _ = self._layers[k]
+            (w, _), (dw, db), _, _, _, _ = layers[k]
             dz.T.dot(cache[k][0], out=dw)  # the layer's input, a_in
             ones.dot(dz, out=db)  # dz.sum(axis=0), through BLAS: 3x faster on small batches
             if k > 0:
@@ -182,9 +194,10 @@ class NumpyEngine:
                 da = dz.dot(w)
                 if mask is not None:
                     da *= mask
-                dz = self._layers[k - 1][2].backward(z, h, da)
+                dz = layers[k - 1][3](z, h, da)
 
-        self._add_penalty_gradients()
+        if self.l1 or self.l2:
+            self._add_penalty_gradients()
         return loss
 
     def _ones(self, n: int) -> np.ndarray:
@@ -196,8 +209,6 @@ class NumpyEngine:
 
     def _add_penalty_gradients(self) -> None:
         """d/dW of ``l1 * sum|W| + l2 / 2 * sum W**2`` (weights only, biases are free)."""
-        if not (self.l1 or self.l2):
-            return
         for (w, _), (dw, _) in zip(self._params, self._grads, strict=True):
             if self.l2:
                 dw += self.l2 * w
@@ -229,7 +240,7 @@ class NumpyEngine:
         optimizers use the gradient vector as scratch space, so they are taken before the step.
         The perceptron returns the share of samples the rule had to correct in this pass.
         """
-        if self.spec.is_perceptron:
+        if self._perceptron:
             if measure:  # the perceptron criterion's gradient, as ``gradients`` gives it
                 self._backward(x, t)
                 self._measure()
@@ -268,6 +279,14 @@ class NumpyEngine:
                 w += learning_rate * np.outer(error, xi)
                 b += learning_rate * error
         return mistakes / len(x)
+
+
+def _as(a, dtype: np.dtype) -> np.ndarray:
+    """``a`` as an array of ``dtype``: itself when it already is one (the training loop's
+    batches), without asking NumPy."""
+    if type(a) is np.ndarray and a.dtype == dtype:
+        return a
+    return np.asarray(a, dtype=dtype)
 
 
 def _flat_layers(shapes, dtype):

@@ -19,7 +19,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnviz.core.nn.metrics import class_recall
 from nnviz.core.run.evaluation import Evaluation
 from nnviz.core.run.snapshot import EpochMetrics, read_only
 
@@ -33,26 +32,21 @@ Predictions = tuple[np.ndarray, np.ndarray] | Callable[[], tuple[np.ndarray, np.
 
 
 class MetricsRow:
-    """Measures weights of one run on its data: ``x_train`` and ``t_train`` (all of it, for
-    the classes of every training point and gradients before any step) and ``n_classes``."""
+    """Measures weights of one run on its data: ``x_train`` and ``t_train`` are all of it,
+    for the classes of every training point and gradients before any step."""
 
-    def __init__(self, evaluation: Evaluation, x_train, t_train, n_classes: int) -> None:
+    def __init__(self, evaluation: Evaluation, x_train, t_train) -> None:
         self.evaluation = evaluation
         self.x_train, self.t_train = x_train, t_train
-        self.n_classes = n_classes
 
     def __call__(
         self, params, *, epoch: int, step: int, learning_rate: float, grad_norms: tuple
     ) -> tuple[EpochMetrics, Predictions]:
         """The row of ``params`` at ``epoch``/``step`` and the classes they predict."""
         evaluation = self.evaluation
-        train, test, dead, classes = evaluation(params)
-        predictions, recall = None, ((), ())
+        train, test, dead, classes, recall = evaluation(params)
+        predictions = None
         if classes is not None:
-            recall = tuple(
-                class_recall(y, predicted, self.n_classes)
-                for y, predicted in zip(evaluation.y, classes, strict=True)
-            )
             test_classes = read_only(classes[1])
             if evaluation.probe is None:
                 predictions = (read_only(classes[0]), test_classes)

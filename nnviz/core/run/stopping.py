@@ -19,12 +19,20 @@ from nnviz.core.run.snapshot import EpochMetrics
 
 def non_finite(metrics: EpochMetrics, params) -> tuple[str, float] | None:
     """What became non-finite (``"weights"``, or ``"loss"`` and its value), if anything did."""
-    if not all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in params):
+    if not all(_finite(w) and _finite(b) for w, b in params):
         return "weights", math.nan
     for loss in (metrics.train_loss, metrics.test_loss):
         if not math.isfinite(loss):
             return "loss", loss
     return None
+
+
+def _finite(a: np.ndarray) -> bool:
+    """Whether every number of ``a`` is finite, in one NumPy call on the way that counts: a NaN
+    or an infinity makes the sum of squares non-finite (squares never cancel). Only a sum that
+    overflowed (numbers above about 1e19 in float32; the trainer ignores the warning) is
+    looked at number by number."""
+    return math.isfinite(np.vdot(a, a)) or bool(np.isfinite(a).all())
 
 
 def diverged_message(what: str, value: float, epoch: int, learning_rate: float) -> str:

@@ -389,7 +389,7 @@ class Trainer:
             (self.x_test, self.t_test, self.y_test),
             self.training.seed,
         )
-        return MetricsRow(evaluation, self.x_train, self.t_train, self.dataset.n_classes)
+        return MetricsRow(evaluation, self.x_train, self.t_train)
 
     def _measure_unstepped(self, params) -> None:
         """The latest row and classes for weights no step has measured (a run's first,
