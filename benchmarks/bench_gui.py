@@ -183,8 +183,18 @@ def open_window(app, design: Design | None = None):
     gradients.show()
     window.splitDockWidget(loss, gradients, Qt.Orientation.Horizontal)
     run_for(0.1)
+    # The other docks that are open but behind a tab float on their own, so every open panel
+    # draws (docks closed until their mode is on, such as step-through, stay closed).
+    for dock in window.findChildren(QDockWidget):
+        if dock.isVisible() and dock.visibleRegion().isEmpty():
+            dock.setFloating(True)
+            dock.resize(480, 320)
+            dock.show()
+    run_for(0.1)
     hidden = [
-        d.objectName() for d in window.findChildren(QDockWidget) if d.visibleRegion().isEmpty()
+        d.objectName()
+        for d in window.findChildren(QDockWidget)
+        if d.isVisible() and d.visibleRegion().isEmpty()
     ]
     if hidden:
         raise RuntimeError(f"panels not visible: {hidden}")
