@@ -40,6 +40,7 @@ class SweepAction(QObject):
         self.action.setStatusTip(tip)
         self.action.triggered.connect(lambda _=False: self.open())
         window.document.sigChanged.connect(self._follow)
+        window.training.sigRunStarted.connect(self._recheck)
         train_menu = window.menuBar().findChild(QMenu, "menuTrain")
         if train_menu is not None:
             train_menu.addAction(self.action)
@@ -68,6 +69,11 @@ class SweepAction(QObject):
     def _follow(self, _old, design, _new_document) -> None:
         if self.dialog is not None:
             self.dialog.follow(design)
+
+    def _recheck(self, _info) -> None:
+        """The first run has started: the design trains, a sweep can start."""
+        if self.dialog is not None:
+            self.dialog.check()
 
     def shutdown(self) -> None:
         """End a running sweep's workers (the window is closing)."""

@@ -93,13 +93,13 @@ class SweepDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
-        self._check()
+        self.check()
 
     # --- building ---------------------------------------------------------------------------
 
     def _make_form(self) -> QWidget:
         self.rows = SettingRows()
-        self.rows.sigChanged.connect(self._check)
+        self.rows.sigChanged.connect(self.check)
         vary = QGroupBox("Settings to vary (by schema path)")
         scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
         holder = QWidget()
@@ -114,7 +114,7 @@ class SweepDialog(QDialog):
         for text, method in METHODS:
             self.method_box.addItem(text, method)
         self.method_box.setCurrentIndex(2)
-        self.method_box.currentIndexChanged.connect(self._check)
+        self.method_box.currentIndexChanged.connect(self.check)
         self.trials = QSpinBox(objectName="sweepTrials", minimum=1, maximum=MAX_GRID, value=20)
         self.epochs = QSpinBox(objectName="sweepEpochs", minimum=1, maximum=MAX_EPOCHS)
         self.epochs.setToolTip("Each trial trains this many epochs (or stops early as the "
@@ -240,7 +240,7 @@ class SweepDialog(QDialog):
             self.rows.set_design(design, [])
             for path, spec in rows:
                 self.rows.add_row(path, spec)
-        self._check()
+        self.check()
 
     def follow(self, design: Design) -> None:
         """The window's design changed: the next sweep varies the new one (a running sweep
@@ -249,7 +249,7 @@ class SweepDialog(QDialog):
             self.design = design
             self.rows.use_design(design)
 
-    def _check(self) -> bool:
+    def check(self) -> bool:
         """Show each setting's problem and the grid's size; whether a sweep can start."""
         settings, problems = self.rows.settings()
         method = self.method_box.currentData()
@@ -282,7 +282,7 @@ class SweepDialog(QDialog):
 
     def start(self) -> bool:
         """Start the sweep the form describes."""
-        if not self._check():
+        if not self.check():
             return False
         settings, _problems = self.rows.settings()
         training = replace(self.design.training, epochs=self.epochs.value())
@@ -347,7 +347,7 @@ class SweepDialog(QDialog):
 
     def _on_finished(self, problem: str) -> None:
         self.stop_button.setEnabled(False)
-        self._check()
+        self.check()
         if problem:
             self._say(f"The sweep could not run: {problem}", problem=True)
             return
