@@ -332,12 +332,15 @@ def run_sweep(
     stop=None,
     poll: Callable[[], None] | None = None,
     join_timeout: float = 1.0,
+    started: Callable[[list], None] | None = None,
 ) -> None:
     """Run ``trials`` trials shared among ``jobs`` worker processes, and wait for them.
 
     ``stop`` (a ``multiprocessing`` event, made with the spawn context) ends every worker
     between two epochs; workers still alive ``join_timeout`` seconds after it is set are
-    terminated. ``poll`` is called about every tenth of a second while the workers run.
+    terminated. ``poll`` is called about every tenth of a second while the workers run;
+    ``started`` once with the worker processes (for a caller that must be able to end them
+    from another thread).
     """
     open_study(plan)  # create it (and its tables) once, before the workers race to
     context = multiprocessing.get_context("spawn")
@@ -355,6 +358,8 @@ def run_sweep(
     ]
     for process in workers:
         process.start()
+    if started is not None:
+        started(list(workers))
     stopping_since = None
     try:
         while any(p.is_alive() for p in workers):
@@ -371,16 +376,16 @@ def run_sweep(
         raise
     finally:
         stop.set()
-        killed = []
         for p in workers:
             p.join(timeout=join_timeout)
             if p.is_alive():
                 p.terminate()
                 p.join()
-                killed.append(worker_name(p.pid))
+        # ended by a signal: terminated here (or by whoever else stops the sweep)
+        killed = [worker_name(p.pid) for p in workers if (p.exitcode or 0) < 0]
         if killed:
             record_stopped(plan, killed)
-    failed = [p for p in workers if p.exitcode and worker_name(p.pid) not in killed]
+    failed = [p for p in workers if (p.exitcode or 0) > 0]
     if failed:
         record_stopped(plan, [worker_name(p.pid) for p in failed], status="error")
         codes = ", ".join(str(p.exitcode) for p in failed)

@@ -42,6 +42,7 @@ class SweepRunner(QObject):
         super().__init__(parent)
         self._thread: threading.Thread | None = None
         self._stop = None
+        self._workers: list = []  # the worker processes, once the thread has started them
         self._messages: queue.SimpleQueue = queue.SimpleQueue()
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -57,9 +58,10 @@ class SweepRunner(QObject):
         if self.busy:
             raise RuntimeError("a sweep is already running")
         self._stop = multiprocessing.get_context("spawn").Event()
+        self._workers = []
         self._thread = threading.Thread(
             target=_work,
-            args=(plan, trials, jobs, self._stop, self._messages),
+            args=(plan, trials, jobs, self._stop, self._messages, self._set_workers),
             name="nnviz-sweep",
             daemon=True,
         )
@@ -71,12 +73,20 @@ class SweepRunner(QObject):
         if self._stop is not None:
             self._stop.set()
 
+    def _set_workers(self, workers: list) -> None:
+        self._workers = workers  # in the sweep's thread; read by shutdown
+
     @Slot()
     def shutdown(self) -> None:
-        """Stop and wait for the workers (the window is closing)."""
+        """Stop and wait for the workers (the window is closing); a worker the sweep's thread
+        has not ended by then (a busy machine) is terminated here."""
         self.stop()
         if self._thread is not None:
             self._thread.join(JOIN_TIMEOUT)
+        for process in self._workers:
+            if process.is_alive():
+                process.terminate()
+                process.join(JOIN_TIMEOUT)
         self._timer.stop()
         self._thread = None
 
@@ -97,7 +107,8 @@ class SweepRunner(QObject):
                 return
 
 
-def _work(plan: SweepPlan, trials: int, jobs: int, stop, messages: queue.SimpleQueue) -> None:
+def _work(plan: SweepPlan, trials: int, jobs: int, stop, messages: queue.SimpleQueue,
+          started) -> None:  # fmt: skip
     """In the sweep's thread: run the sweep, and say what changed in its study."""
     seen: dict[int, tuple] = {}
     study = None
@@ -120,7 +131,9 @@ def _work(plan: SweepPlan, trials: int, jobs: int, stop, messages: queue.SimpleQ
     try:
         study = open_study(plan)
         report(force=True)
-        run_sweep(plan, trials, jobs, stop=stop, poll=report, join_timeout=STOP_GRACE)
+        run_sweep(
+            plan, trials, jobs, stop=stop, poll=report, join_timeout=STOP_GRACE, started=started
+        )
         report(force=True)
     except SweepError as error:
         messages.put(("finished", str(error)))
