@@ -1,7 +1,8 @@
 """Remake the screenshots in this folder from the running app (offscreen, no display needed).
 
 Run: ``.venv/bin/python docs/screenshots/make_screenshots.py`` (a few minutes; add
-``insight`` for only the hidden-space, landscape and learning-rate-finder pictures, ``--sizes``
+``insight`` for only the hidden-space, landscape and learning-rate-finder pictures,
+``distributions`` for only the activation explorer and the histograms, ``--sizes``
 for only the whole window at 1280 x 800 and 1920 x 1080 on three examples). Each picture
 is the real window or one of its docks after training a bundled example for a while, so the
 README shows what a user sees today. Look at every one before committing it.
@@ -128,6 +129,21 @@ def insight_shots(window) -> None:
     finder.close()
 
 
+def distribution_shots(window) -> None:
+    """The activation explorer on a layer of the deep spiral, and its histograms over time."""
+    train(window, "spiral-deep", 150)
+    window.editor.sigLayerClicked.emit(1)
+    for name, size in (("activationExplorerDock", (900, 430)), ("histogramsDock", (760, 460))):
+        dock(window, name).setFloating(True)
+        dock(window, name).resize(*size)
+        dock(window, name).show()
+    run_for(1.0)
+    shoot(dock(window, "activationExplorerDock"), "panel-activation-explorer")
+    shoot(dock(window, "histogramsDock"), "panel-histograms")
+    for name in ("activationExplorerDock", "histogramsDock"):
+        dock(window, name).setFloating(False)
+
+
 #: The whole window at the two sizes learners use most, on three examples: the default
 #: 1280 x 800 and a 1920 x 1080 desktop.
 SIZED_EXAMPLES = (("spiral-deep", 300), ("digits", 30), ("breast-cancer", 100))
@@ -143,7 +159,7 @@ def sized_shots(window) -> None:
             shoot(window, f"window-{width}x{height}-{example}")
 
 
-def main(only_insight: bool = False) -> None:
+def main(only: str = "") -> None:
     from nnviz.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -153,8 +169,10 @@ def main(only_insight: bool = False) -> None:
     window = MainWindow()
     window.resize(1400, 900)
     window.show()
-    if only_insight or "--sizes" in sys.argv:
-        (insight_shots if only_insight else sized_shots)(window)
+    if only:
+        {"insight": insight_shots, "distributions": distribution_shots, "--sizes": sized_shots}[
+            only
+        ](window)
         window.undo_stack.setClean()
         window.close()
         return
@@ -179,6 +197,7 @@ def main(only_insight: bool = False) -> None:
     shoot_confusion(window)
 
     insight_shots(window)
+    distribution_shots(window)
     sized_shots(window)
 
     window.resize(1920, 1080)
@@ -195,4 +214,4 @@ def main(only_insight: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(only_insight=sys.argv[1:] == ["insight"])
+    main(sys.argv[1] if sys.argv[1:] else "")

@@ -36,6 +36,7 @@ from nnviz.ui.lesson_banner import LessonBanner
 from nnviz.ui.lessons import install_lessons
 from nnviz.ui.network_editor import NetworkEditor
 from nnviz.ui.panels import install_panels
+from nnviz.ui.panels.distributions import install_distributions
 from nnviz.ui.session.training_session import TrainingSession
 from nnviz.ui.settings_panel import SettingsPanel
 from nnviz.ui.space_key import SpacePlays
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.live_panels = install_panels(self, self.training)
         self.insight = install_insight(self, self.training)
         self.sweep = install_sweep(self)
+        self.distributions = install_distributions(self, self.training)
         self.transfer = install_transfer_actions(self)
         self.step_through = install_step_through(self)
         self.lessons = install_lessons(self)
@@ -172,6 +174,7 @@ class MainWindow(QMainWindow):
         self.settings_panel.set_design(design)
         self.inspector.set_design(design)
         self.live_panels.set_design(design)
+        self.distributions.set_design(design)
         self._say_data_problem(facts.problem)
         self.training.set_design(design, restart=new_document, base_dir=base_dir)
 
@@ -337,6 +340,7 @@ class MainWindow(QMainWindow):
         self.training.shutdown()
         self.insight.shutdown()
         self.sweep.shutdown()
+        self.distributions.shutdown()
         event.accept()
 
     # --- drag and drop ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import numpy as np
 
 from nnviz.core.nn.metrics import ClassReport
 from nnviz.core.nn.network import NetworkSpec
+from nnviz.core.run.distributions import Distributions
 from nnviz.core.run.snapshot import EpochMetrics, Snapshot
 
 PLANE = "plane"  # 2D data, or the plane of the first two principal components
@@ -90,6 +91,7 @@ class Frame:
     snapshot: Snapshot
     views: Views | None
     confusion: Confusion | None = None  # classification runs only
+    distributions: Distributions | None = None  # z, weights, gradients: paced on their own
 
 
 #: The fields of EpochMetrics that hold a figure per layer or per class.

@@ -85,9 +85,11 @@ class SendPace:
 
 
 class ViewsPace:
-    """When a frame may carry the network's views again, from what the last ones cost."""
+    """When a frame may carry the network's views again, from what the last ones cost (or
+    anything else measured within a ``budget``, a share of the time)."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: float = VIEWS_BUDGET) -> None:
+        self.budget = budget
         self._next = 0.0
 
     def due(self, now: float) -> bool:
@@ -95,15 +97,18 @@ class ViewsPace:
 
     def took(self, start: float, end: float) -> None:
         """Views computed from ``start`` to ``end``: the next ones wait so that views take
-        at most :data:`VIEWS_BUDGET` of the time."""
-        self._next = start + (end - start) / VIEWS_BUDGET
+        at most the budget (:data:`VIEWS_BUDGET`) of the time."""
+        self._next = start + (end - start) / self.budget
 
 
 def merge_frames(older: Frame, newer: Frame) -> Frame:
-    """One frame standing for both: every row, the newest snapshot, views and confusion."""
+    """One frame standing for both: every row, the newest snapshot, views, confusion and
+    distributions."""
     views = newer.views if newer.views is not None else older.views
     confusion = newer.confusion if newer.confusion is not None else older.confusion
-    return Frame(newer.generation, older.rows + newer.rows, newer.snapshot, views, confusion)
+    distributions = newer.distributions or older.distributions
+    rows = older.rows + newer.rows
+    return Frame(newer.generation, rows, newer.snapshot, views, confusion, distributions)
 
 
 def frame_interval(costs) -> float:

@@ -8,7 +8,7 @@ training process makes them while it trains. ``nnviz animate`` and the window's
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import numpy as np
 
 from nnviz.core.files.run_file import RunRecord
 from nnviz.core.run.checkpoints import Checkpoint
+from nnviz.core.run.distributions import DistributionMeter, Distributions
 from nnviz.core.run.frames import (
     Frame,
     RunInfo,
@@ -57,6 +58,17 @@ class Replay:
             snapshot = Snapshot(metrics, checkpoint.params, FINISHED if last else RUNNING)
             views = evaluate_views(grid, trainer.spec, checkpoint.params)
             yield Frame(self.info.generation, tuple(rows), snapshot, views)
+
+    def distributions(self) -> Generator[float, None, tuple[Distributions, ...]]:
+        """The histograms of every checkpoint, measured as the training process measures a
+        live run's (the same sample, the gradient by one backward pass there); yields the
+        share done, returns them in the checkpoints' order."""
+        meter = DistributionMeter.of(self._trainer)
+        out = []
+        for n, checkpoint in enumerate(self.checkpoints):
+            out.append(meter.measure(checkpoint.params, checkpoint.epoch))
+            yield (n + 1) / len(self.checkpoints)
+        return tuple(out)
 
 
 def replay(record: RunRecord, base_dir: Path | None = None) -> Replay:

@@ -21,6 +21,7 @@ from nnviz.core.data import load_dataset
 from nnviz.core.data.cache import CachedData
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.data.kept import KEPT
+from nnviz.core.run.distributions import DistributionMeter
 from nnviz.core.run.frames import (
     Frame,
     ViewGrid,
@@ -100,6 +101,7 @@ class TrainingService:
         self._grid: ViewGrid | None = None
         self._pace = SendPace()
         self._views = ViewsPace()
+        self._meter: DistributionMeter | None = None  # the explorer's and histograms' figures
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -149,6 +151,7 @@ class TrainingService:
         old, self.design = self.design, design
         if self.trainer is not None:
             self.trainer.set_training(design.training)
+            self._meter.set_penalty(design.training.l1, design.training.l2)
             if old is not None and design.dataset != old.dataset:
                 # Painted points added or removed (live.needs_new_run lets only those
                 # through): the run trains on them from its next epoch.
@@ -259,6 +262,7 @@ class TrainingService:
         projection = plane_projection(trainer.x_train) if data.n_raw > 2 else None
         run_info = make_run_info(trainer, generation, projection)
         self._grid = view_grid(run_info, trainer.pipeline, projection)
+        self._meter = DistributionMeter.of(trainer)
         self.trainer = trainer
         self._views = ViewsPace()
         self.send(RunStarted(run_info, trainer.pipeline))
@@ -275,6 +279,7 @@ class TrainingService:
             return
         if trainer.dataset is not self._announced:  # painted points taken on
             self._announced = trainer.dataset
+            self._meter = DistributionMeter.of(trainer)  # measured on the new points
             info = make_run_info(trainer, self.generation)
             self.send(PointsTaken(info, trainer.dataset))
         snap = trainer.snapshot()
@@ -282,12 +287,17 @@ class TrainingService:
         # keeps no copy, so its memory stays flat however long the run.
         rows = tuple(trainer.history)
         trainer.history.clear()
+        running = self.state == SessionState.RUNNING and not with_views
+        distributions = self._meter.measure_paced(
+            snap.params, snap.metrics.epoch, self.clock, now=not running
+        )
         views = None
         now = self.clock()
         if with_views or self._views.due(now) or self.state != SessionState.RUNNING:
             views = evaluate_views(self._grid, trainer.spec, snap.params)
             self._views.took(now, self.clock())
-        self.send(Frame(self.generation, rows, snap, views, make_confusion(trainer)))
+        confusion = make_confusion(trainer)
+        self.send(Frame(self.generation, rows, snap, views, confusion, distributions))
 
     def _set_state(self, state: SessionState) -> None:
         if state != self.state:
