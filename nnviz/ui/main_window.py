@@ -189,6 +189,11 @@ class MainWindow(QMainWindow):
                 bar.clearMessage()
             self._problem_said = ""
 
+    def _forget_messages(self, said) -> None:
+        """An earlier run's words (its end, its failure) go once another run is shown."""
+        if self.statusBar().currentMessage() in said:
+            self.statusBar().clearMessage()
+
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.title()}[*] — nnviz")
         self.setWindowModified(self.document.is_modified())
@@ -251,6 +256,7 @@ class MainWindow(QMainWindow):
         self.inspector.sigEdit.connect(self.push_design)
         self.training.sigStateChanged.connect(self._on_training_state)
         self.training.sigMessage.connect(self.statusBar().showMessage)
+        self.training.sigMessagesStale.connect(self._forget_messages)
 
     def _inspect_layer(self, layer: int) -> None:
         self.inspector.select(layer)

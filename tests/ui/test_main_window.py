@@ -43,6 +43,7 @@ class RecordingSession(QObject):
     sigDataChanged = Signal(object)
     sigStateChanged = Signal(str)
     sigMessage = Signal(str)
+    sigMessagesStale = Signal(object)
     sigError = Signal(str)
 
     def __init__(self, parent=None) -> None:

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 
+from nnviz.core.data import load_dataset
+from nnviz.core.data.painted import rows_of
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.files.design_file import load_design
 from nnviz.ui.main_window import MainWindow
@@ -153,3 +156,23 @@ def test_clear_leaves_an_empty_plane_and_paint_is_off_for_wide_data(window):
     window.undo_stack.setClean()  # no unsaved-changes prompt
     window.open_document(Design(dataset=DatasetSpec("iris"), features=()))
     assert not regions.paint_toggle.isEnabled() and not regions.painter.tools.isVisible()
+
+
+def test_edit_these_points_turns_a_built_in_set_into_painted_points_in_one_step(window):
+    spec = DatasetSpec("moons", points=60, noise=0.1, seed=3)
+    window.open_document(Design(dataset=spec, layers=(LayerSpec(3),)))
+    regions = window.findChild(RegionsPanel)
+    regions.paint_toggle.click()
+    edit = regions.painter.tools.findChild(QPushButton, "editPointsButton")
+    assert edit.isVisible()
+    depth = window.undo_stack.count()
+    edit.click()
+    data = window.design.dataset
+    assert data.name == "points" and data.task is None
+    assert data.painted == rows_of(load_dataset(spec)) and len(data.painted) == 60
+    assert window.undo_stack.count() == depth + 1
+    assert window.actionUndo.text() == "&Undo Edit the points of Two moons"
+    assert not edit.isVisible()  # they are painted points now
+    window.actionUndo.trigger()
+    assert window.design.dataset == spec and edit.isVisible()
+

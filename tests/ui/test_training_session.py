@@ -273,3 +273,16 @@ def test_only_data_network_or_engine_changes_need_a_new_run():
     assert not needs_new_run(design, replace(design, name="renamed"))
     assert needs_new_run(design, replace(design, layers=(LayerSpec(3),)))
     assert needs_new_run(design, replace(design, training=replace(design.training, seed=9)))
+
+
+def test_what_a_finished_run_said_goes_stale_with_the_next_run(qtbot, session):
+    """ "finished 3 epochs" describes that run only (issue 14 item 13)."""
+    stale = []
+    session.sigMessagesStale.connect(stale.append)
+    start(qtbot, session, xor_design(epochs=3))
+    session.play()
+    qtbot.waitUntil(lambda: session.state == "finished", timeout=WAIT)
+    qtbot.waitUntil(lambda: "finished 3 epochs" in session.messages, timeout=WAIT)
+    assert stale == []
+    start(qtbot, session, replace(xor_design(), layers=(LayerSpec(3, "tanh"),)))
+    assert stale == [("finished 3 epochs",)]

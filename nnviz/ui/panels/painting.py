@@ -107,6 +107,9 @@ class Painter(QObject):
         self.density.setRange(1, 10)
         self.density.setValue(2)
         self.density.setToolTip("Drag to spray: points added each time the mouse moves")
+        self.edit = QPushButton("Edit these points", objectName="editPointsButton")
+        self.edit.setToolTip("Make this data set's points your own, to paint over and remove")
+        self.edit.clicked.connect(self.edit_points)
         self.clear = QPushButton("Clear", objectName="clearPointsButton")
         self.clear.setToolTip("Remove every point: an empty plane to paint on")
         self.clear.clicked.connect(self.clear_points)
@@ -119,6 +122,7 @@ class Painter(QObject):
         row.addWidget(QLabel("×"))
         row.addWidget(self.density)
         row.addStretch(1)
+        row.addWidget(self.edit)
         row.addWidget(self.clear)
         self.tools.setToolTip(
             "Click: add a point · drag: spray · right-click or Ctrl-click: remove the nearest"
@@ -146,6 +150,7 @@ class Painter(QObject):
         self.value.setVisible(self.regression)
         self.value_label.setVisible(self.regression)
         self.class_picker.setVisible(not self.regression)
+        self.edit.setVisible(not painted and source is not None)
         self._draw_points()
 
     def set_active(self, on: bool) -> None:
@@ -193,6 +198,13 @@ class Painter(QObject):
         points = np.asarray(rows, np.float64)[:, :2]
         nearest = int(np.argmin(np.hypot(points[:, 0] - x, points[:, 1] - y)))
         self._propose(rows[:nearest] + rows[nearest + 1 :], "Remove a point")
+
+    def edit_points(self) -> None:
+        """The built-in set's points become painted points, as they are: one undo step."""
+        if self.source is not None and self.dataset is not None:
+            info = CATALOG.get(self.dataset.name)
+            title = info.title if info is not None else self.dataset.name
+            self._propose(tuple(self.source()), f"Edit the points of {title}")
 
     def clear_points(self) -> None:
         self._propose((), "Clear the points")

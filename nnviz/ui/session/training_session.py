@@ -64,6 +64,7 @@ class TrainingSession(QObject):
     sigDataChanged = Signal(object)  # RunInfo of the same run, with painted points taken on
     sigStateChanged = Signal(str)  # a SessionState ("idle", "running", "paused", ...)
     sigMessage = Signal(str)  # a sentence for the status bar (why it paused, what reset)
+    sigMessagesStale = Signal(object)  # the sentences a run said, once another run has begun
     sigError = Signal(str)  # a design that cannot be built, a training failure, a crash
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -80,6 +81,7 @@ class TrainingSession(QObject):
         self.generation = 0
         self.epochs_per_frame: int | None = None
         self._rates: deque[tuple[float, int]] = deque()
+        self._run_said: list[str] = []  # what the training process said about this run
         self._closed = False
         self._worker = TrainingWorker(self)
         self._pace = DeliveryPace()
@@ -263,8 +265,10 @@ class TrainingSession(QObject):
                 case StateChanged(state):
                     self._on_state(state)
                 case Notice(text):
+                    self._run_said.append(text)
                     self.sigMessage.emit(text)
                 case Failure(text):
+                    self._run_said.append(text)
                     self._on_error(text)
         if frames:
             self._pace.delivered(start, time.thread_time())
@@ -276,6 +280,9 @@ class TrainingSession(QObject):
         self.history = MetricsHistory()
         self.latest = None
         self._rates.clear()
+        said, self._run_said = tuple(self._run_said), []
+        if said:  # "finished 300 epochs" is no longer true of the run shown
+            self.sigMessagesStale.emit(said)
         self.sigRunStarted.emit(run_info)
 
     def _on_points(self, run_info, dataset) -> None:

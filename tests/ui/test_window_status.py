@@ -1,0 +1,41 @@
+"""The status bar in the real window: it describes the current run, not an earlier one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from nnviz.core.design import DatasetSpec, Design, LayerSpec, TrainingSpec
+from nnviz.ui.main_window import MainWindow
+from tests.ui.test_transfer import use_settings_in, wait_until
+
+
+@pytest.fixture
+def window(qapp, tmp_path):
+    use_settings_in(tmp_path / "settings")
+    window = MainWindow()
+    window.show()
+    yield window
+    window.undo_stack.setClean()
+    window.close()
+    window.deleteLater()
+
+
+def test_opening_another_design_leaves_no_word_of_the_finished_run(window):
+    """The status bar describes the current run (issue 14 item 13)."""
+    done = Design(dataset=DatasetSpec("xor", points=40), layers=(LayerSpec(2),))
+    window.open_document(replace(done, training=TrainingSpec(epochs=3)))
+    session = window.training
+    wait_until(lambda: session.run_info is not None and session.latest is not None)
+    window.actionPlay.trigger()
+    wait_until(lambda: session.state == "finished")
+    wait_until(lambda: window.statusBar().currentMessage() == "finished 3 epochs")
+    window.undo_stack.setClean()
+    window.open_document(Design(dataset=DatasetSpec("circle", points=40)))
+    generation = session.generation
+    wait_until(lambda: session.run_info.generation == generation)
+    assert window.statusBar().currentMessage() == ""
+    window.statusBar().showMessage("Saved elsewhere")
+    window.open_document(Design(dataset=DatasetSpec("gauss", points=40)))
+    assert window.statusBar().currentMessage() == "Saved elsewhere"  # other words stay
