@@ -56,6 +56,7 @@ def run_app(argv: list[str]) -> int:
         )
         return 1
 
+    ours = QApplication.instance() is None  # else a host's (the tests'), and its objects
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("nnviz")
     app.setOrganizationName("nnviz")
@@ -73,11 +74,12 @@ def run_app(argv: list[str]) -> int:
             window.open_file(args.design)
         return app.exec()
     finally:
-        tear_down(window)
+        tear_down(window, orphans=ours)
 
 
-def tear_down(window: MainWindow) -> None:
-    """Delete the window and every Qt object Python still holds while the application lives.
+def tear_down(window: MainWindow, orphans: bool = True) -> None:
+    """Delete the window and (``orphans``) every Qt object Python still holds while the
+    application lives.
 
     Left to the interpreter's exit, they outlive the event loop in reference cycles, and
     PySide deletes them when the application goes, in no fixed order (a plot item after its
@@ -88,6 +90,8 @@ def tear_down(window: MainWindow) -> None:
     if shiboken6.isValid(window):
         shiboken6.delete(window)  # with its children: docks, panels, plots, their items
     gc.collect()  # the cycles of pyqtgraph items no longer in a scene, deleted now
+    if not orphans:
+        return
     for orphan in [o for o in gc.get_objects() if isinstance(o, QObject) and _orphan(o)]:
         if shiboken6.isValid(orphan):  # pyqtgraph's menus, plot items never shown
             shiboken6.delete(orphan)

@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if state is None or not self.restoreState(state, STATE_VERSION):
             self._tabify_bottom()  # now: side by side they would widen the window past 1280
-            QTimer.singleShot(0, self._default_layout)  # once the window has its size
+            QTimer.singleShot(0, self, self._default_layout)  # once it has its size
         speed = settings.value("training/speed", 0, type=int)
         self.speed.setCurrentIndex(min(max(speed, 0), len(SPEEDS) - 1))
 
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks(right, [height] * len(right), Qt.Orientation.Vertical)
         if bottom:
             self._tabify_bottom()  # docks added since the window was made
-            QTimer.singleShot(0, bottom[0].raise_)  # after the tabs exist
+            QTimer.singleShot(0, bottom[0], bottom[0].raise_)  # after the tabs exist
             self.resizeDocks(bottom[:1], [int(height * 0.3)], Qt.Orientation.Vertical)
 
     def _tabify_bottom(self) -> None:

@@ -518,22 +518,20 @@ def test_run_app_opens_the_design_named_on_the_command_line(settings_dir, monkey
     shown = []
 
     def exec_(*_args) -> int:
-        shown.extend(
+        [window] = [
             w
             for w in QApplication.topLevelWidgets()
             if isinstance(w, MainWindow) and w not in before
-        )
+        ]
+        shown.append((window.path, window.design, window.isVisible()))
+        window.close()
         return 0
 
     monkeypatch.setattr(QApplication, "exec", exec_)
     assert app.run_app([str(path)]) == 0
-    [window] = shown
-    try:
-        assert window.path == path and window.design == XOR_NETWORK
-        assert window.isVisible()
-    finally:
-        window.close()
-        window.deleteLater()
+    assert shown == [(path, XOR_NETWORK, True)]
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)
+                and w not in before]  # fmt: skip
 
 
 def test_help_shows_the_guide(window):
