@@ -115,6 +115,7 @@ class ButtonItem(QGraphicsPathItem):
         flat: bool = False,
         bold: bool = False,
         enabled: bool = True,
+        font: QFont | None = None,
     ) -> None:
         super().__init__()
         self.name = name
@@ -123,7 +124,7 @@ class ButtonItem(QGraphicsPathItem):
         self._flat = flat
         self._colour = QColor(palette_text)
         self.label = QGraphicsSimpleTextItem(text, self)
-        font = QFont()
+        font = QFont(font or QFont())
         font.setBold(bold)
         self.label.setFont(font)
         self.label.setBrush(QBrush(palette_text))

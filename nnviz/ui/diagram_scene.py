@@ -9,11 +9,12 @@ buttons call back into the :class:`~nnviz.ui.network_editor.NetworkEditor` they 
 from __future__ import annotations
 
 import functools
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor, QFont, QImage, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPalette
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSimpleTextItem
 
 from nnviz.core import edits
@@ -37,8 +38,18 @@ if TYPE_CHECKING:
 COLUMN_GAP = 140.0
 ROW_GAP = 58.0
 NEURONS_TOP = 96.0
-#: A column shows at most this many neurons; wider layers show the first ones and a count.
+#: A column shows at least this many neurons (more where the view has room, see
+#: :meth:`DiagramScene.set_room`); wider layers show the first ones and a count.
 MAX_SHOWN = 8
+#: Most neurons a column shows, however tall the view (each pair of columns draws rows²
+#: edges).
+MOST_SHOWN = 40
+#: Neurons a column shows while the fit keeps at least this zoom.
+ROWS_SCALE = 0.55
+#: A line of the diagram's text is never shorter than this on screen (pixels) when fitted;
+#: the text grows in the scene instead, at most by MAX_TEXT_SCALE.
+MIN_TEXT_PX = 12.0
+MAX_TEXT_SCALE = 1.8
 INPUT = -1  # layer index of the input column in keys (layer_index, unit)
 
 
@@ -64,6 +75,48 @@ class DiagramScene(QGraphicsScene):
         # Per dense layer: the rows and columns of its weights drawn as edges, and the edges.
         self._edge_layers: list[tuple[np.ndarray, np.ndarray, list[EdgeItem]]] = []
         self._edge_styles: list[np.ndarray] = []  # the style each edge has (weight_styles)
+        self.max_shown = MAX_SHOWN  # neurons a column shows
+        self.text_scale = 1.0  # the text's size in the scene, against the default font
+
+    def set_room(self, height: float, scale: float) -> bool:
+        """Fit the drawing to a view ``height`` pixels tall that shows it at ``scale``: as
+        many neurons as fit at ROWS_SCALE, text at least MIN_TEXT_PX high on screen.
+        Redraws and returns True when that changes the drawing."""
+        rows = int((height / ROWS_SCALE - NEURONS_TOP - 2 * ROW_GAP) / ROW_GAP)
+        max_shown = min(max(MAX_SHOWN, rows), MOST_SHOWN)
+        line = QFontMetricsF(QFont()).height()
+        wanted = MIN_TEXT_PX / (line * max(scale, 1e-3))
+        text_scale = min(max(1.0, math.ceil(wanted * 10) / 10), MAX_TEXT_SCALE)
+        if (max_shown, text_scale) == (self.max_shown, self.text_scale):
+            return False
+        self.max_shown, self.text_scale = max_shown, text_scale
+        self.draw(self._design, self._facts, self._palette)
+        return True
+
+    def font(self, bold: bool = False) -> QFont:
+        """The diagram's text font, grown by ``text_scale``."""
+        font = QFont()
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(font.pointSizeF() * self.text_scale)
+        else:  # a font sized in pixels
+            font.setPixelSize(round(font.pixelSize() * self.text_scale))
+        font.setBold(bold)
+        return font
+
+    def _bands(self) -> tuple[float, float, float, float]:
+        """The heights (y) of the top controls, the + and − buttons, the layer titles and the
+        first neuron: bands as tall as the text (NEURONS_TOP at the default size)."""
+        line = QFontMetricsF(self.font(bold=True)).height()
+        controls = -10.0
+        buttons = controls + line + 6 + 14
+        titles = buttons + line + 6 + 2
+        return controls, buttons, titles, max(NEURONS_TOP, titles + 2 * line + 6 + 8)
+
+    def _text(self, text: str, bold: bool = False) -> QGraphicsSimpleTextItem:
+        label = QGraphicsSimpleTextItem(text)
+        label.setFont(self.font(bold))
+        label.setBrush(self._text_colour())
+        return label
 
     # --- what is drawn ------------------------------------------------------------------------
 
@@ -92,9 +145,10 @@ class DiagramScene(QGraphicsScene):
         self._edge_layers.clear()
         self._edge_styles.clear()
         columns = self._columns()
-        self._add_top_controls()
+        bands = self._bands()
+        self._add_top_controls(bands[0])
         for c, (layer, header, units) in enumerate(columns):
-            self._add_column(c, layer, header, units)
+            self._add_column(c, layer, header, units, bands)
         self._add_edges(columns)
         for item in self.items():  # all but the edges (and thumbnails, made later) stay put
             if not isinstance(item, EdgeItem):
@@ -160,8 +214,8 @@ class DiagramScene(QGraphicsScene):
         if name is not None:
             self._items[name] = item
 
-    def _add_top_controls(self) -> None:
-        editor, colour = self._editor, self._text_colour()
+    def _add_top_controls(self, y: float) -> None:
+        editor, colour, font = self._editor, self._text_colour(), self.font()
         n = len(self._design.layers)
         add = ButtonItem(
             "addLayer",
@@ -170,6 +224,7 @@ class DiagramScene(QGraphicsScene):
             colour,
             "Add a hidden layer",
             enabled=n < MAX_LAYERS,
+            font=font,
         )
         remove = ButtonItem(
             "removeLayer",
@@ -178,26 +233,27 @@ class DiagramScene(QGraphicsScene):
             colour,
             "Remove the last hidden layer",
             enabled=n > 0,
+            font=font,
         )
-        label = QGraphicsSimpleTextItem(f"{n} hidden layer{'s' if n != 1 else ''}".upper())
-        font = QFont()
-        font.setBold(True)
-        label.setFont(font)
-        label.setBrush(colour)
+        label = self._text(f"{n} hidden layer{'s' if n != 1 else ''}".upper(), bold=True)
         perceptron = ButtonItem(
             "perceptron",
             "Back to a network" if edits.is_perceptron(self._design) else "Perceptron",
             editor.toggle_perceptron,
             colour,
             TIPS["perceptron"],
+            font=font,
         )
         x = COLUMN_GAP * 0.75
         for item in (add, remove, label, perceptron):
-            self._add(item, (x, -10.0))
+            self._add(item, (x, y))
             x += item.boundingRect().width() + (24 if item is label else 8)
 
-    def _add_column(self, c: int, layer: int, header: str, units: list[tuple[str, bool]]) -> None:
-        editor, colour = self._editor, self._text_colour()
+    def _add_column(
+        self, c: int, layer: int, header: str, units: list[tuple[str, bool]], bands
+    ) -> None:
+        editor, colour, font = self._editor, self._text_colour(), self.font()
+        _, buttons_y, title_y, top = bands
         x = c * COLUMN_GAP
         is_output = layer == len(self._design.layers)
         if layer >= 0 and not is_output:
@@ -209,6 +265,7 @@ class DiagramScene(QGraphicsScene):
                 colour,
                 "Add a neuron",
                 enabled=spec.units < MAX_UNITS,
+                font=font,
             )
             minus = ButtonItem(
                 f"removeUnit{layer}",
@@ -217,9 +274,10 @@ class DiagramScene(QGraphicsScene):
                 colour,
                 "Remove a neuron",
                 enabled=spec.units > 1,
+                font=font,
             )
-            self._add(plus, (x, 26))
-            self._add(minus, (x + plus.boundingRect().width() + 4, 26))
+            self._add(plus, (x, buttons_y))
+            self._add(minus, (x + plus.boundingRect().width() + 4, buttons_y))
         if layer >= 0:
             head = ButtonItem(
                 "outputHeader" if is_output else f"layerHeader{layer}",
@@ -229,20 +287,19 @@ class DiagramScene(QGraphicsScene):
                 "Click to edit this layer",
                 flat=True,
                 bold=True,
+                font=font,
             )
-            self._add(head, (x - 7, 50))
+            self._add(head, (x - 7, title_y))
         else:
             on = sum(active for _, active in units)
-            label = QGraphicsSimpleTextItem(f"{header}\n{on} of {len(units)} on")
-            label.setBrush(colour)
-            self._add(label, (x, 50))
-        shown = units if len(units) <= MAX_SHOWN else units[: MAX_SHOWN - 1]
+            self._add(self._text(f"{header}\n{on} of {len(units)} on"), (x, title_y))
+        most = self.max_shown
+        shown = units if len(units) <= most else units[: most - 1]
         for unit, (feature, active) in enumerate(shown):
-            self._add_neuron(layer, unit, feature, active, QPointF(x, NEURONS_TOP + unit * ROW_GAP))
+            self._add_neuron(layer, unit, feature, active, QPointF(x, top + unit * ROW_GAP))
         if len(shown) < len(units):
-            more = QGraphicsSimpleTextItem(f"… {len(units) - len(shown)} more")
-            more.setBrush(colour)
-            self._add(more, (x, NEURONS_TOP + len(shown) * ROW_GAP + 12))
+            more = self._text(f"… {len(units) - len(shown)} more")
+            self._add(more, (x, top + len(shown) * ROW_GAP + 12))
 
     def _add_neuron(self, layer: int, unit: int, feature: str, active: bool, pos: QPointF) -> None:
         editor, colour = self._editor, self._text_colour()
@@ -256,10 +313,10 @@ class DiagramScene(QGraphicsScene):
                 lambda f=feature: editor.toggle_feature(f),
                 active,
             )
-            label = QGraphicsSimpleTextItem(feature_label(feature))
-            label.setBrush(colour)
-            width = label.boundingRect().width()
-            self._add(label, (pos.x() - width - 8, pos.y() + NEURON_SIZE / 2 - 8))
+            label = self._text(feature_label(feature))
+            size = label.boundingRect()
+            middle = pos.y() + (NEURON_SIZE - size.height()) / 2
+            self._add(label, (pos.x() - size.width() - 8, middle))
         else:
             neuron = NeuronItem(f"neuron{layer}_{unit}", (layer, unit), colour, hovered)
         self._add(neuron, pos)

@@ -316,9 +316,10 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.settings_dock], [min(max(300, width // 4), 380)], Qt.Orientation.Horizontal
         )
-        if right:
-            self.resizeDocks(right[:1], [int(width * 0.32)], Qt.Orientation.Horizontal)
-            self.resizeDocks(right, [height] * len(right), Qt.Orientation.Vertical)
+        if right:  # the decision regions, the picture that matters most, get the most room
+            self.resizeDocks(right[:1], [int(width * 0.36)], Qt.Orientation.Horizontal)
+            shares = [3] + [2] * (len(right) - 1)
+            self.resizeDocks(right, [height * share for share in shares], Qt.Orientation.Vertical)
         if bottom:
             self._tabify_bottom()  # docks added since the window was made
             QTimer.singleShot(0, bottom[0], bottom[0].raise_)  # after the tabs exist

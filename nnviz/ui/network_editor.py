@@ -141,15 +141,22 @@ class NetworkEditor(QGraphicsView):
         self._user_zoomed = True
 
     def fit(self) -> None:
-        """Fit the whole diagram into the view (never enlarging beyond 125 %)."""
+        """Fit the whole diagram into the view (never enlarging beyond 125 %), first letting
+        it show as many neurons as the view has room for, its text no smaller than the
+        scene's minimum (each redraws it, so the scale is measured again)."""
         self._user_zoomed = False
-        rect = self.scene().itemsBoundingRect().adjusted(-24, -24, 24, 24)
+        rect, scale = self._fitting_scale()
+        if self._scene.set_room(self.viewport().height(), scale):
+            rect, scale = self._fitting_scale()
         self.setSceneRect(rect)
-        view = self.viewport().rect()
-        scale = min(view.width() / rect.width(), view.height() / rect.height(), 1.25)
         self.resetTransform()
         self.scale(scale, scale)
         self.centerOn(rect.center())
+
+    def _fitting_scale(self) -> tuple[QRectF, float]:
+        rect = self._scene.itemsBoundingRect().adjusted(-24, -24, 24, 24)
+        view = self.viewport().rect()
+        return rect, min(view.width() / rect.width(), view.height() / rect.height(), 1.25)
 
     # --- Qt events ----------------------------------------------------------------------------
 

@@ -7,12 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFontMetricsF, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsSimpleTextItem
 
 from nnviz.core.design import FEATURES_2D, Design, LayerSpec
 from nnviz.core.run.frames import Views
+from nnviz.ui import diagram_scene
 from nnviz.ui.data_facts import DataFacts
 from nnviz.ui.diagram_items import NEGATIVE, POSITIVE, playground_lut, thumbnails
 from nnviz.ui.network_editor import MAX_SHOWN, NetworkEditor
@@ -72,11 +73,12 @@ def test_edits_that_would_break_the_network_are_refused_with_a_reason(qtbot, edi
 
 def test_wide_layers_collapse_with_a_count(editor):
     editor.set_design(Design(layers=(LayerSpec(120), LayerSpec(2))))
+    shown = editor.scene().max_shown
     names = editor.item_names()
-    assert f"neuron0_{MAX_SHOWN - 2}" in names
-    assert f"neuron0_{MAX_SHOWN - 1}" not in names
+    assert f"neuron0_{shown - 2}" in names
+    assert f"neuron0_{shown - 1}" not in names
     texts = [i.text() for i in editor.scene().items() if isinstance(i, QGraphicsSimpleTextItem)]
-    assert f"… {120 - (MAX_SHOWN - 1)} more" in texts
+    assert f"… {120 - (shown - 1)} more" in texts
     assert "Hidden 1\n120 · tanh" in [t.label.text() for t in [editor.item("layerHeader0")]]
 
 
@@ -283,3 +285,20 @@ def test_the_diagram_buttons_stay_in_place_after_a_click(qtbot, editor):
     editor.set_design(Design(), FACTS)  # another design: fitted afresh
     visible = editor.mapToScene(editor.viewport().rect()).boundingRect()
     assert visible.contains(editor.scene().itemsBoundingRect())
+
+
+def test_every_neuron_shows_where_there_is_room_and_the_text_stays_readable(qtbot, editor):
+    """A 16-unit layer showed 7 neurons even at 1920 x 1080, its text about 4 px high in the
+    default window (issue 14 item 7)."""
+    design = Design(features=FEATURES_2D, layers=(LayerSpec(16), LayerSpec(8), LayerSpec(8)))
+    editor.resize(900, 640)  # the diagram's room in a 1920 x 1080 window
+    editor.set_design(design)
+    qtbot.waitUntil(lambda: "neuron0_15" in editor.item_names())
+    assert not [i for i in editor.scene().items() if "more" in getattr(i, "text", str)()]
+    editor.resize(540, 300)  # the room in 1280 x 800
+    qtbot.waitUntil(lambda: "neuron0_15" not in editor.item_names())
+    assert f"neuron0_{MAX_SHOWN - 2}" in editor.item_names()
+    label = editor.item("layerHeader0").label
+    line = QFontMetricsF(label.font()).height()
+    assert line * editor.transform().m11() >= diagram_scene.MIN_TEXT_PX - 1.5
+    assert line * editor.transform().m11() < 2 * diagram_scene.MIN_TEXT_PX

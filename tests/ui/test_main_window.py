@@ -641,3 +641,10 @@ def test_the_default_window_keeps_its_1280_by_800(window):
     """The panels below the diagram are tabs from the start: side by side they made the
     window wider than the screen it was sized for (issue 14, item 7)."""
     assert (window.width(), window.height()) == (1280, 800)
+
+
+def test_the_decision_regions_get_the_most_room_in_the_default_layout(qtbot, window):
+    """The output plot, the most important picture, was about 230 px (issue 14, item 7)."""
+    regions, weights = (window.findChild(QDockWidget, n) for n in ("regionsDock", "weightsDock"))
+    qtbot.waitUntil(lambda: regions.height() > 1.3 * weights.height())
+    assert regions.width() >= 0.34 * window.width()

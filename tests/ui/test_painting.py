@@ -175,4 +175,3 @@ def test_edit_these_points_turns_a_built_in_set_into_painted_points_in_one_step(
     assert not edit.isVisible()  # they are painted points now
     window.actionUndo.trigger()
     assert window.design.dataset == spec and edit.isVisible()
-

@@ -13,7 +13,7 @@ from nnviz.core.design import Design, TrainingSpec
 from nnviz.core.nn.network import CLASSIFICATION, REGRESSION, NetworkSpec
 from nnviz.core.run.frames import LINE, PLANE, Frame, RunInfo, Views
 from nnviz.core.run.snapshot import DIVERGED, RUNNING, EpochMetrics, Snapshot
-from nnviz.ui.panels import install_panels
+from nnviz.ui.panels import install_panels, weights_panel
 from nnviz.ui.panels.base import (
     DecimatedHistory,
     EpochCurve,
@@ -518,6 +518,21 @@ def test_digit_tiles_fill_a_row_of_their_own_and_keep_small_units_readable(show)
     tiles, heatmap = (panel.layers[k][0].sceneBoundingRect() for k in (0, 1))
     assert tiles.bottom() <= heatmap.top() + 1  # a row of its own, above the heatmaps
     assert tiles.height() > 1.3 * heatmap.height()  # and the larger share of the height
+
+
+def test_many_layers_scroll_instead_of_squashing_the_heatmaps(qtbot, show):
+    """Spiral-deep's five heatmaps in the default window were strips (issue 14 item 7)."""
+    info = make_info(sizes=(2, 8, 8, 8, 8, 1), activations=("tanh",) * 4 + ("sigmoid",))
+    panel = show(WeightsPanel())
+    panel.resize(400, 330)
+    panel.set_run(info)
+    panel.add_frame(make_frame(info, 0, 1))
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.scroll.verticalScrollBar().maximum() > 0)
+    heights = [plot.sceneBoundingRect().height() for plot, _, _ in panel.layers]
+    assert min(heights) >= weights_panel.HEATMAP_HEIGHT - 1
+    panel.resize(400, 1400)  # room enough: no scrolling, the heatmaps share the height
+    qtbot.waitUntil(lambda: panel.scroll.verticalScrollBar().maximum() == 0)
 
 
 def test_gradients_panel_norms_and_dead_units(show):

@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.concepts import feature_label
@@ -24,6 +24,11 @@ from nnviz.ui.panels.colors import diverging_map
 
 #: Where a heatmap's bias row sits: this far below the last row of weights.
 BIAS_GAP = 0.25
+#: Heights (pixels) under which a heatmap (title, cells, axis) or the first layer's images
+#: are not squashed: the panel scrolls instead. And a colour bar's row.
+HEATMAP_HEIGHT = 130
+TILES_HEIGHT = 240
+COLORBAR_HEIGHT = 44
 
 
 class CellAxis(pg.AxisItem):
@@ -108,9 +113,14 @@ class WeightsPanel(LivePanel):
         self.bias_images: list[pg.ImageItem | None] = []
         self._per_row = 0  # layers per row of the current arrangement
         self.lut = diverging_map().getLookupTable(nPts=256)
+        self.scroll = QScrollArea(objectName="weightsScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.plots)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.plots)
+        layout.addWidget(self.scroll)
 
     def _start(self, info: RunInfo) -> None:
         self.params = None
@@ -168,14 +178,23 @@ class WeightsPanel(LivePanel):
         """The images get most of the panel's height (stretch factors alone leave an
         aspect-locked plot its small preferred size next to the heatmaps' axes)."""
         if self.mosaic_shape is not None and self.layers:
-            self.layers[0][0].setMinimumHeight(0.45 * self.plots.height())
+            height = max(TILES_HEIGHT, 0.45 * self.scroll.viewport().height())
+            self.layers[0][0].setMinimumHeight(height)
+
+    def _least_height(self) -> int:
+        """The height the plots need unsquashed: more than the panel has, and it scrolls."""
+        heatmaps = len(self.layers) - (self.mosaic_shape is not None)
+        rows = math.ceil(heatmaps / max(1, self._per_row))
+        tiles = TILES_HEIGHT + COLORBAR_HEIGHT if self.mosaic_shape is not None else 0
+        return rows * (HEATMAP_HEIGHT + COLORBAR_HEIGHT) + tiles
 
     def _arrange(self) -> None:
         """As many layers side by side as fit the panel's width; the others on further rows."""
         if not self.layers:
             return
         cell = max(p.effectiveSizeHint(Qt.SizeHint.MinimumSize).width() for p, _, _ in self.layers)
-        per_row = max(1, min(len(self.layers), int(self.plots.width() // (cell + 12))))
+        width = self.scroll.viewport().width()
+        per_row = max(1, min(len(self.layers), int(width // (cell + 12))))
         if per_row == self._per_row:
             return
         if self._per_row:
@@ -192,8 +211,10 @@ class WeightsPanel(LivePanel):
             first = 1
         for k, (plot, _image, colorbar) in enumerate(self.layers[first:]):
             row, col = 2 * (first + k // per_row), k % per_row
+            plot.setMinimumHeight(HEATMAP_HEIGHT)
             self.plots.addItem(plot, row=row, col=col)
             self.plots.addItem(colorbar, row=row + 1, col=col)
+        self.plots.setMinimumHeight(self._least_height())
 
     @staticmethod
     def _cell_axes(info: RunInfo, k: int) -> dict[str, CellAxis]:
