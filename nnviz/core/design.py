@@ -60,8 +60,12 @@ DATASETS_2D = (
     "blobs_multi",
     "checkerboard",
 )
+#: 1D regression sets (one input x1, a target): the universal-approximation lesson.
+DATASETS_1D = ("sine", "abs", "step", "polynomial")
 #: The learner's own points, painted on the plane (inputs x1, x2; saved in the design).
 PAINTED = "points"
+#: The learner's own points of a 1D regression, painted in its x/y plane (input x1, target).
+PAINTED_LINE = "line_points"
 #: Data sets read from a ``path`` on the user's disk: a CSV table, a folder of MNIST-format
 #: IDX files, a Keras-style ``.npz`` of images.
 FILE_DATASETS = ("csv", "idx", "npz")
@@ -69,9 +73,10 @@ FILE_DATASETS = ("csv", "idx", "npz")
 #: 1D regression (universal approximation), bundled real data, and the user's own files.
 DATASET_NAMES = (
     *DATASETS_2D,
-    *("sine", "abs", "step", "polynomial"),
+    *DATASETS_1D,
     *("iris", "breast_cancer", "digits"),
     PAINTED,
+    PAINTED_LINE,
     *FILE_DATASETS,
 )
 
@@ -143,7 +148,8 @@ class DatasetSpec:
     ``label_column`` and ``feature_columns`` say what to read), ``"idx"`` (``path`` is a folder
     of MNIST-format IDX files), ``"npz"`` (``path`` is a Keras-style ``mnist.npz``) or
     ``"points"``: the rows ``(x1, x2, label)`` of ``painted`` (a class index, or with ``task``
-    "regression" a value).
+    "regression" a value), or ``"line_points"``: the rows ``(x1, target)`` of a painted 1D
+    regression.
     """
 
     name: str = "xor"
@@ -157,7 +163,7 @@ class DatasetSpec:
     feature_columns: tuple[str, ...] | None = None
     task: str | None = None  # csv and points: "classification" or "regression"
     drop_bad_rows: bool = False  # only for csv: leave out rows with a bad cell
-    painted: tuple[tuple[float, float, float], ...] = ()  # points: the painted rows
+    painted: tuple[tuple[float, ...], ...] = ()  # points, line_points: the painted rows
 
 
 @dataclass(frozen=True)

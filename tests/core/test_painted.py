@@ -10,6 +10,13 @@ import pytest
 from nnviz.core.data import DatasetError, load_dataset
 from nnviz.core.data.painted import painted_dataset, rows_of, split_mask, takes_on
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
+from nnviz.core.files.design_file import (
+    DesignFileError,
+    design_from_dict,
+    design_to_dict,
+    load_design,
+    save_design,
+)
 from nnviz.core.run.frames import Frame
 from nnviz.core.run.live import needs_new_run
 from nnviz.core.run.protocol import NewRun, PointsTaken, RunStarted, StepEpoch, Update
@@ -144,3 +151,38 @@ def test_only_painted_points_continue_a_run():
     rows = two_clusters(10)
     assert not needs_new_run(painted_design(rows[:6]), painted_design(rows))
     assert needs_new_run(painted_design(rows[:6]), painted_design((*rows, (0.0, 0.0, 2.0))))
+
+
+def test_points_painted_on_a_1d_regression_are_its_inputs_and_targets():
+    rows = ((-2.0, 1.0), (-1.0, 0.5), (0.0, 0.0), (1.5, -0.75), (3.0, -1.5))
+    data = load_dataset(DatasetSpec("line_points", painted=rows, train_fraction=0.6))
+    assert data.task == "regression" and data.raw_names == ("x1",) and data.n_raw == 1
+    targets = dict(zip(data.x_train[:, 0].tolist(), data.y_train.tolist(), strict=True))
+    targets.update(zip(data.x_test[:, 0].tolist(), data.y_test.tolist(), strict=True))
+    assert targets == dict(rows)
+    sine = load_dataset(DatasetSpec("sine", points=20))
+    assert rows_of(sine)[0] == (
+        round(float(sine.x_train[0, 0]), 4),
+        round(float(sine.y_train[0]), 4),
+    )
+    line = DatasetSpec("line_points", painted=rows)
+    assert takes_on(line, replace(line, painted=rows[:4]))  # more or fewer: the same run
+    assert not takes_on(line, DatasetSpec("points", painted=two_clusters(4)))
+
+
+def test_a_painted_curve_design_saves_reloads_and_its_rows_are_checked(tmp_path):
+    design = Design(
+        dataset=DatasetSpec("line_points", painted=((-1.0, 2.0), (0.5, -0.25))),
+        features=("x1",),
+        layers=(LayerSpec(3),),
+    )
+    save_design(design, tmp_path / "curve.json")
+    assert load_design(tmp_path / "curve.json") == design
+    doc = design_to_dict(design)
+    doc["dataset"]["painted"][1] = [0.5, -0.25, 1]
+    with pytest.raises(DesignFileError, match=r"dataset.painted\[1\]: expected \[x1, target\]"):
+        design_from_dict(doc)
+    doc["dataset"]["painted"][1] = [0.5, -0.25]
+    doc["dataset"]["task"] = "classification"
+    with pytest.raises(DesignFileError, match="painted 1D points are a regression"):
+        design_from_dict(doc)

@@ -175,3 +175,62 @@ def test_edit_these_points_turns_a_built_in_set_into_painted_points_in_one_step(
     assert not edit.isVisible()  # they are painted points now
     window.actionUndo.trigger()
     assert window.design.dataset == spec and edit.isVisible()
+
+
+LINE = Design(
+    name="painted curve",
+    dataset=DatasetSpec("line_points", train_fraction=0.6),
+    features=("x1",),
+    layers=(LayerSpec(6, "tanh"),),
+    training=TrainingSpec(
+        optimizer=OptimizerSpec("adam", learning_rate=0.05), batch_size=4, epochs=100_000
+    ),
+)
+
+
+def test_paint_a_curve_on_a_1d_regression_and_train_on_it(window):
+    """On a 1D regression a click's height is the point's target (issue 20)."""
+    window.open_document(LINE)
+    regions = window.findChild(RegionsPanel)
+    assert "Paint two points or more" in regions.title.text()
+    regions.paint_toggle.click()
+    painter = regions.painter
+    assert painter.line and not painter.class_picker.isVisible() and not painter.value.isVisible()
+    xs = np.linspace(-2.5, 2.5, 12)
+    for x in xs:
+        click(regions, x, 0.5 * x)
+    rows = np.array(painted(window))
+    assert rows.shape == (12, 2) and window.design.dataset.name == "line_points"
+    np.testing.assert_allclose(rows, np.column_stack([xs, 0.5 * xs]), atol=0.1)
+    click(regions, 0.0, 1.0)
+    assert len(painted(window)) == 13
+    window.actionUndo.trigger()
+    assert len(painted(window)) == 12
+
+    session = window.training
+    wait_until(lambda: session.run_info is not None and session.run_info.kind == "line")
+    wait_until(lambda: len(session.run_info.train_points) + len(session.run_info.test_points) == 12)
+    window.actionPlay.trigger()
+    wait_until(lambda: session.epoch >= 30 and session.latest.metrics.train_loss < 0.01)
+    window.actionPlay.trigger()
+    wait_until(lambda: session.state == "paused" and regions.views_data is not None)
+    xs_drawn, ys_drawn = regions.prediction.getData()
+    inside = np.abs(xs_drawn) <= 2.5
+    np.testing.assert_allclose(ys_drawn[inside], 0.5 * xs_drawn[inside], atol=0.25)
+
+
+def test_painting_on_the_sine_makes_its_points_your_own(window):
+    spec = DatasetSpec("sine", points=30, noise=0.1)
+    window.open_document(Design(dataset=spec, features=("x1",), layers=(LayerSpec(4),)))
+    regions = window.findChild(RegionsPanel)
+    regions.paint_toggle.click()
+    edit = regions.painter.tools.findChild(QPushButton, "editPointsButton")
+    edit.click()
+    data = window.design.dataset
+    assert data.name == "line_points" and data.painted == rows_of(load_dataset(spec))
+    click(regions, 1.0, -1.5)
+    assert len(window.design.dataset.painted) == 31
+    np.testing.assert_allclose(window.design.dataset.painted[-1], (1.0, -1.5), atol=0.1)
+    window.actionUndo.trigger()
+    window.actionUndo.trigger()
+    assert window.design.dataset == spec

@@ -188,6 +188,18 @@ _ENTRIES = (
         PLAYGROUND_EXTENT,
     ),
     DatasetInfo(
+        "line_points",
+        "Painted curve (1D)",
+        "Your data",
+        "regression",
+        1,
+        _SPLIT_ONLY,
+        "Points you paint in the x/y plane of a 1D regression (turn on Paint in Decision "
+        "regions): the network learns the curve through them. They are saved in the design.",
+        None,
+        LINE_EXTENT,
+    ),
+    DatasetInfo(
         "csv",
         "CSV file",
         "Your data",

@@ -20,7 +20,7 @@ from nnviz.core.data.csv_table import Table, csv_path, read_table
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.gates import TRUTH_TABLES, gate
 from nnviz.core.data.image_files import Progress, read_idx_folder, read_npz
-from nnviz.core.data.painted import painted_dataset
+from nnviz.core.data.painted import painted_dataset, painted_line_dataset
 from nnviz.core.data.real import REAL_SETS, real
 from nnviz.core.data.split import class_names, shuffle_split
 from nnviz.core.design import DatasetSpec
@@ -54,6 +54,8 @@ def load_dataset(
     if spec.name == "points":
         task = spec.task or "classification"
         return painted_dataset(spec.painted, task, spec.train_fraction, spec.seed)
+    if spec.name == "line_points":
+        return painted_line_dataset(spec.painted, spec.train_fraction, spec.seed)
     if spec.name in ("idx", "npz"):
         if not spec.path:
             what = "folder of IDX files" if spec.name == "idx" else ".npz file"

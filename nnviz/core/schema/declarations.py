@@ -31,6 +31,7 @@ from nnviz.core.design import (
     OPTIMIZERS,
     OUTPUT_ACTIVATIONS,
     PAINTED,
+    PAINTED_LINE,
     SCHEDULES,
     TASKS,
     DatasetSpec,
@@ -70,7 +71,20 @@ def _check_dataset(parts: dict[str, Any], path: str, problems: Problems) -> None
         if parts[key] is None:
             problems.add(f"{path}.{key}", f"required when the data set is {parts['name']!r}")
     painted = parts["painted"]
-    if painted is INVALID or parts["task"] == "regression":
+    if painted is INVALID:
+        return
+    width, row = (2, "[x1, target]") if parts["name"] == PAINTED_LINE else (3, "[x1, x2, label]")
+    wrong = [i for i, r in enumerate(painted) if len(r) != width]
+    if wrong:
+        problems.add(
+            f"{path}.painted[{wrong[0]}]", f"expected {row}, got {short(painted[wrong[0]])}"
+        )
+        return
+    if parts["name"] == PAINTED_LINE:
+        if parts["task"] not in (None, "regression"):
+            problems.add(f"{path}.task", "painted 1D points are a regression")
+        return
+    if parts["task"] == "regression":
         return
     for i, (_, _, label) in enumerate(painted):
         if label != int(label) or not 0 <= label < MAX_PAINTED_CLASSES:
@@ -204,7 +218,7 @@ DATASET = Section(
         "painted": Rows(
             MAX_POINTS,
             help="Points you painted, each [x1, x2, label]: a class from 0 to 9, or a value "
-            "for regression.",
+            "for regression; for line_points each [x1, target].",
         ),
     },
     check=_check_dataset,

@@ -304,8 +304,9 @@ class ListOf:
 
 @dataclass(frozen=True)
 class Rows:
-    """Painted points: at most ``max_rows`` rows ``[x1, x2, label]`` of finite numbers, read as
-    tuples of floats (a label's kind, class or value, is checked with the data set's task)."""
+    """Painted points: at most ``max_rows`` rows ``[x1, x2, label]`` (or ``[x1, target]`` for a
+    1D regression) of finite numbers, read as tuples of floats (the width and a label's kind,
+    class or value, are checked with the data set's name and task)."""
 
     max_rows: int
     help: str = ""
@@ -321,7 +322,7 @@ class Rows:
         number = Number(-1e6, 1e6)
         rows = []
         for i, row in enumerate(value):
-            if not isinstance(row, list | tuple) or len(row) != 3:
+            if not isinstance(row, list | tuple) or len(row) not in (2, 3):
                 problems.add(f"{path}[{i}]", f"expected [x1, x2, label], got {short(row)}")
                 continue
             rows.append(tuple(number.read(v, f"{path}[{i}][{k}]", problems)
@@ -329,7 +330,7 @@ class Rows:
         return INVALID if problems.found > before else tuple(rows)
 
     def json_schema(self) -> dict:
-        row = {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 3}
+        row = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3}
         return {"type": "array", "maxItems": self.max_rows, "items": row}
 
 

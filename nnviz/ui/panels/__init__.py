@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGraphicsOpacityEffect, QGraphicsView
 
 from nnviz.core.data import CATALOG, load_dataset
 from nnviz.core.data.painted import rows_of
-from nnviz.core.design import Design
+from nnviz.core.design import PAINTED, PAINTED_LINE, Design
 from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.panels.confusion_panel import ConfusionPanel
 from nnviz.ui.panels.gradients_panel import GradientsPanel
@@ -105,8 +105,12 @@ class LivePanels(QObject):
         """A stroke of the painter: the design's data become these painted points."""
         design = self.window.design
         data = design.dataset
-        task = "regression" if self.regions.painter.regression else None
-        painted = replace(data, name="points", painted=rows, task=task)
+        painter = self.regions.painter
+        if painter.line:
+            painted = replace(data, name=PAINTED_LINE, painted=rows, task=None)
+        else:
+            task = "regression" if painter.regression else None
+            painted = replace(data, name=PAINTED, painted=rows, task=task)
         self.window.push_design(replace(design, dataset=painted), text)
 
     def _epoch_limit(self) -> int:

@@ -1,6 +1,7 @@
 """Painting points on the decision-regions plane: the tools, the mouse, the painted points.
 
-With *Paint* on, a click adds a point of the chosen class (or value, for regression), a drag
+With *Paint* on, a click adds a point of the chosen class (or value, for regression; on a 1D
+regression the point's height is its target), a drag
 sprays points with the brush, a right-click or Ctrl-click removes the nearest point. Each
 stroke is one proposal of the design's new points (``sigEdit``), which the window makes one
 undo step; painting on a built-in 2D set makes its points the learner's own. The points are
@@ -23,13 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.data.catalog import CATALOG
+from nnviz.core.data.catalog import CATALOG, LINE_EXTENT, PLAYGROUND_EXTENT
 from nnviz.core.data.painted import MAX_CLASSES, MAX_POINTS, n_classes, split_mask
-from nnviz.core.design import DatasetSpec
-from nnviz.ui.panels.colors import class_color, diverging_map
+from nnviz.core.design import DATASETS_1D, PAINTED_LINE, DatasetSpec
+from nnviz.ui.panels.colors import class_color, diverging_map, series_color
 
 #: Painted points are made of rounded coordinates (a file stays short and readable).
 DECIMALS = 3
+#: The targets one may paint on a 1D regression's plane.
+TARGET_RANGE = (-10.0, 10.0)
 
 
 def class_icon(index: int) -> QIcon:
@@ -86,7 +89,8 @@ class Painter(QObject):
         self.dataset: DatasetSpec | None = None  # the design's data
         self.source = None  # gives a built-in set's points, painted over on the first stroke
         self.regression = False
-        self._stroke: list[tuple[float, float, float]] = []
+        self.line = False  # a 1D regression: points (x1, target) in its x/y plane
+        self._stroke: list[tuple[float, ...]] = []
         self._rng = np.random.default_rng(0)
 
         self.tools = QWidget()
@@ -144,11 +148,12 @@ class Painter(QObject):
         its points) becomes painted points on the first stroke; None: nothing to paint."""
         self.dataset = dataset
         self.source = source
-        painted = dataset is not None and dataset.name == "points"
-        self.regression = (dataset.task if painted else task) == "regression"
+        painted = self.painted
+        self.line = dataset is not None and dataset.name in (*DATASETS_1D, PAINTED_LINE)
+        self.regression = self.line or (dataset.task if painted else task) == "regression"
         self._fill_class_picker()
-        self.value.setVisible(self.regression)
-        self.value_label.setVisible(self.regression)
+        self.value.setVisible(self.regression and not self.line)
+        self.value_label.setVisible(self.regression and not self.line)
         self.class_picker.setVisible(not self.regression)
         self.edit.setVisible(not painted and source is not None)
         self._draw_points()
@@ -158,9 +163,14 @@ class Painter(QObject):
         self.tools.setVisible(on)
 
     @property
+    def painted(self) -> bool:
+        """Whether the design's data are painted points."""
+        return self.dataset is not None and self.dataset.name in ("points", PAINTED_LINE)
+
+    @property
     def rows(self) -> tuple:
         """The points painting starts from: the design's, or the built-in set's."""
-        if self.dataset is not None and self.dataset.name == "points":
+        if self.painted:
             return self.dataset.painted
         return tuple(self.source()) if self.source is not None else ()
 
@@ -209,9 +219,11 @@ class Painter(QObject):
     def clear_points(self) -> None:
         self._propose((), "Clear the points")
 
-    def _row(self, x: float, y: float) -> tuple[float, float, float]:
-        low, high = -6.0, 6.0  # the painted plane (the playground's)
-        x, y = (round(float(np.clip(v, low, high)), DECIMALS) for v in (x, y))
+    def _row(self, x: float, y: float) -> tuple[float, ...]:
+        if self.line:  # the point's height is its target
+            x = round(float(np.clip(x, *LINE_EXTENT)), DECIMALS)
+            return (x, round(float(np.clip(y, *TARGET_RANGE)), DECIMALS))
+        x, y = (round(float(np.clip(v, *PLAYGROUND_EXTENT)), DECIMALS) for v in (x, y))
         return (x, y, self.label())
 
     def _propose(self, rows: tuple, text: str) -> None:
@@ -244,9 +256,13 @@ class Painter(QObject):
         self.class_picker.setCurrentIndex(min(max(current, 0), offered - 1))
         self.class_picker.blockSignals(False)
 
+    def _width(self) -> int:
+        return 2 if self.line else 3
+
     def _draw_points(self) -> None:
-        painted = self.dataset is not None and self.dataset.name == "points"
-        rows = np.asarray(self.dataset.painted if painted else (), np.float64).reshape(-1, 3)
+        painted = self.painted
+        rows = np.asarray(self.dataset.painted if painted else (), np.float64)
+        rows = rows.reshape(-1, self._width())
         if not len(rows):
             for item in self.items.values():
                 item.setData([], [])
@@ -254,17 +270,23 @@ class Painter(QObject):
         train = split_mask(rows, self.dataset.train_fraction, self.dataset.seed)
         for test, item in self.items.items():
             chosen = rows[~train] if test else rows[train]
-            item.setData(pos=chosen[:, :2], **self._style(chosen[:, 2], test))
+            item.setData(pos=chosen[:, :2], **self._style(chosen[:, -1], test))
 
     def _draw_stroke(self) -> None:
-        rows = np.asarray(self._stroke, np.float64).reshape(-1, 3)
+        rows = np.asarray(self._stroke, np.float64).reshape(-1, self._width())
         if not len(rows):
             self.stroke_item.setData([], [])
             return
-        self.stroke_item.setData(pos=rows[:, :2], **self._style(rows[:, 2], False))
+        self.stroke_item.setData(pos=rows[:, :2], **self._style(rows[:, -1], False))
 
     def _style(self, labels: np.ndarray, test: bool) -> dict:
-        """Train points filled, test points rings, in the class's colour (or the value's)."""
+        """Train points filled, test points rings, in the class's colour (or the value's; on
+        a 1D regression the colours of its plot's targets)."""
+        if self.line:
+            color = pg.mkColor(series_color(1 if test else 3))
+            if test:
+                return {"brush": None, "pen": pg.mkPen(color, width=2)}
+            return {"brush": pg.mkBrush(color), "pen": pg.mkPen("w", width=0.8)}
         if self.regression:
             level = max(1e-6, float(np.abs(labels).max()))
             colors = diverging_map().map((labels / level + 1) / 2, mode="qcolor")

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.core.data.catalog import PLAYGROUND_EXTENT
-from nnviz.core.design import DATASETS_2D, PAINTED
+from nnviz.core.data.catalog import LINE_EXTENT, PLAYGROUND_EXTENT
+from nnviz.core.design import DATASETS_1D, DATASETS_2D, PAINTED, PAINTED_LINE
 from nnviz.core.nn.network import REGRESSION, predict_classes
 from nnviz.core.run.frames import LINE, Frame, RunInfo, Views
 from nnviz.ui.panels.base import LivePanel, nice_ceiling
@@ -38,6 +38,8 @@ from nnviz.ui.panels.painting import Painter, PaintViewBox
 # What the image shows, each with its own colouring.
 BINARY, CLASSES, HEATMAP, NEURON = "binary", "classes", "heatmap", "neuron"
 
+#: The targets an empty 1D plane shows, to paint on.
+EMPTY_LINE_TARGETS = (-2.0, 2.0)
 #: Regression output discretized into this many bands on each side of zero.
 REGRESSION_BANDS = 4
 
@@ -402,21 +404,25 @@ class RegionsPanel(LivePanel):
         """The design's data, for painting: 2D data can be painted on (``source()`` gives a
         built-in set's points to paint over); painted points are drawn from the design, and
         with fewer than two there is no run to show, only the plane to paint on."""
-        plane = dataset is not None and dataset.name in (*DATASETS_2D, PAINTED)
-        self.paint_toggle.setEnabled(plane)
+        paintable = (*DATASETS_2D, *DATASETS_1D, PAINTED, PAINTED_LINE)
+        self.paint_toggle.setEnabled(dataset is not None and dataset.name in paintable)
         if not self.paint_toggle.isEnabled():
             self.paint_toggle.setChecked(False)
-        self.painted = dataset is not None and dataset.name == "points"
         self.painter.set_dataset(dataset, task, source)
+        self.painted = self.painter.painted
         self._on_show_test_toggled(self.show_test.isChecked())
         if self.painted and len(dataset.painted) < 2:
             self.views_data = None
             self.image.clear()
+            self.prediction.setData([], [])
+            self.neuron_curve.setData([], [])
             self.set_highlight(None)
-            x0, x1 = PLAYGROUND_EXTENT
-            self.plot.setAspectLocked(True)
-            self.plot.setRange(xRange=(x0, x1), yRange=(x0, x1), padding=0)
+            line = self.painter.line
+            x0, x1 = LINE_EXTENT if line else PLAYGROUND_EXTENT
+            y0, y1 = EMPTY_LINE_TARGETS if line else PLAYGROUND_EXTENT
+            self.plot.setAspectLocked(not line)
+            self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
             self.plot.setLabel("bottom", "x1")
-            self.plot.setLabel("left", "x2")
+            self.plot.setLabel("left", "target" if line else "x2")
             self.title.setText("<b>Paint two points or more</b>")
             self.title.setToolTip("Training starts from two painted points (one trains, one tests)")
