@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, TrainingSpec
+from nnviz.ui import main_window
 from nnviz.ui.main_window import MainWindow
 from tests.ui.test_transfer import use_settings_in, wait_until
 
@@ -39,3 +40,19 @@ def test_opening_another_design_leaves_no_word_of_the_finished_run(window):
     window.statusBar().showMessage("Saved elsewhere")
     window.open_document(Design(dataset=DatasetSpec("gauss", points=40)))
     assert window.statusBar().currentMessage() == "Saved elsewhere"  # other words stay
+
+
+def test_a_new_document_is_no_change_of_data_that_restarts_training(window):
+    """"The data changed: training starts again." came after File → New or an example."""
+    folder = main_window.examples_dir()
+    session = window.training
+    for open_next in (
+        lambda: window.open_example(folder.joinpath("xor-mlp.json")),
+        lambda: window.open_example(folder.joinpath("sine-regression.json")),
+        window.actionNew.trigger,
+    ):
+        generation = session.generation
+        open_next()
+        wait_until(lambda g=generation: session.run_info and session.run_info.generation > g)
+        assert "starts again" not in window.statusBar().currentMessage()
+        window.undo_stack.setClean()
