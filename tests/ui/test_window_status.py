@@ -43,7 +43,7 @@ def test_opening_another_design_leaves_no_word_of_the_finished_run(window):
 
 
 def test_a_new_document_is_no_change_of_data_that_restarts_training(window):
-    """"The data changed: training starts again." came after File → New or an example."""
+    """ "The data changed: training starts again." came after File → New or an example."""
     folder = main_window.examples_dir()
     session = window.training
     for open_next in (
