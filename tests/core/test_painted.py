@@ -180,9 +180,12 @@ def test_a_painted_curve_design_saves_reloads_and_its_rows_are_checked(tmp_path)
     assert load_design(tmp_path / "curve.json") == design
     doc = design_to_dict(design)
     doc["dataset"]["painted"][1] = [0.5, -0.25, 1]
-    with pytest.raises(DesignFileError, match=r"dataset.painted\[1\]: expected \[x1, target\]"):
+    with pytest.raises(DesignFileError, match=r"painted\[1\]: expected \[x1, target\]"):
         design_from_dict(doc)
-    doc["dataset"]["painted"][1] = [0.5, -0.25]
+    doc["dataset"]["painted"] = [[0.5, -0.25, 1], [1, 1, 0]]
+    with pytest.raises(DesignFileError, match=r"painted: the rows of line_points are \[x1, "):
+        design_from_dict(doc)
+    doc["dataset"]["painted"] = [[-1.0, 2.0], [0.5, -0.25]]
     doc["dataset"]["task"] = "classification"
     with pytest.raises(DesignFileError, match="painted 1D points are a regression"):
         design_from_dict(doc)

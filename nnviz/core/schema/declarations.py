@@ -73,12 +73,10 @@ def _check_dataset(parts: dict[str, Any], path: str, problems: Problems) -> None
     painted = parts["painted"]
     if painted is INVALID:
         return
-    width, row = (2, "[x1, target]") if parts["name"] == PAINTED_LINE else (3, "[x1, x2, label]")
-    wrong = [i for i, r in enumerate(painted) if len(r) != width]
-    if wrong:
-        problems.add(
-            f"{path}.painted[{wrong[0]}]", f"expected {row}, got {short(painted[wrong[0]])}"
-        )
+    line = parts["name"] == PAINTED_LINE
+    if painted and len(painted[0]) != (2 if line else 3):  # the rows are all as wide
+        row, kind = ("[x1, target]", "line_points") if line else ("[x1, x2, label]", "points")
+        problems.add(f"{path}.painted", f"the rows of {kind} are {row}")
         return
     if parts["name"] == PAINTED_LINE:
         if parts["task"] not in (None, "regression"):

@@ -321,9 +321,13 @@ class Rows:
         before = problems.found
         number = Number(-1e6, 1e6)
         rows = []
+        width = None  # every row as wide as the first good one: 3, or 2 for [x1, target]
         for i, row in enumerate(value):
-            if not isinstance(row, list | tuple) or len(row) not in (2, 3):
-                problems.add(f"{path}[{i}]", f"expected [x1, x2, label], got {short(row)}")
+            if width is None and isinstance(row, list | tuple) and len(row) in (2, 3):
+                width = len(row)
+            if not isinstance(row, list | tuple) or len(row) != (width or 3):
+                expected = "[x1, target]" if width == 2 else "[x1, x2, label]"
+                problems.add(f"{path}[{i}]", f"expected {expected}, got {short(row)}")
                 continue
             rows.append(tuple(number.read(v, f"{path}[{i}][{k}]", problems)
                               for k, v in enumerate(row)))  # fmt: skip
