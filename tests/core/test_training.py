@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from nnviz.core.data import CATALOG
+from nnviz.core.data.painted import PAINTED_KINDS
 from nnviz.core.design import (
     DatasetSpec,
     Design,
@@ -94,7 +95,7 @@ def test_loss_decreases_on_a_playground_set(dataset):
 
 
 BUILT_IN_LOW_DIMENSIONAL = [
-    name for name, info in CATALOG.items() if info.n_raw in (1, 2) and name != "points"
+    name for name, info in CATALOG.items() if info.n_raw in (1, 2) and name not in PAINTED_KINDS
 ]
 
 
