@@ -31,9 +31,7 @@ DESIGNS = {
         dataset=DatasetSpec("digits"),
         features=(),
         layers=(LayerSpec(128, "relu"), LayerSpec(64, "relu")),
-        training=TrainingSpec(
-            optimizer=OptimizerSpec("adam", 0.001), batch_size=32, epochs=10**9
-        ),
+        training=TrainingSpec(optimizer=OptimizerSpec("adam", 0.001), batch_size=32, epochs=10**9),
     ),
 }
 

@@ -1,4 +1,5 @@
-"""Start the desktop application: ``nnviz``, ``nnviz DESIGN.json`` or ``nnviz --smoke``."""
+"""Start the desktop application: ``nnviz``, ``nnviz DESIGN.json``, ``nnviz RUN.nnvizrun`` or
+``nnviz --smoke``."""
 
 from __future__ import annotations
 
@@ -38,7 +39,9 @@ def run_app(argv: list[str]) -> int:
         description="A neural-network playground. "
         "`nnviz train DESIGN.json` trains without a window.",
     )
-    parser.add_argument("design", nargs="?", help="a design or lesson file (.json) to open")
+    parser.add_argument(
+        "design", nargs="?", help="a design or lesson file (.json) or a run (.nnvizrun) to open"
+    )
     parser.add_argument(
         "--smoke",
         action="store_true",

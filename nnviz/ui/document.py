@@ -29,6 +29,7 @@ from nnviz.ui.data_loading import DataLoader
 
 MAX_RECENT = 8
 DESIGN_FILTER = "nnviz designs and lessons (*.json);;All files (*)"
+OPEN_FILTER = "nnviz designs, lessons and runs (*.json *.nnvizrun);;All files (*)"
 
 
 def show_problems(parent: QWidget, name: str, title: str, text: str, problems: list[str]) -> None:
@@ -115,7 +116,7 @@ class Document(QObject):
         call ``then()``. Its data is read first (in the background when big: cancelling that
         leaves the current document as it is, and ``then`` is not called)."""
         if path is not None:
-            design = _csv_path_from(design, path.parent)
+            design = csv_path_from(design, path.parent)
         base_dir = str(path.parent) if path is not None else None
 
         def now() -> None:
@@ -173,18 +174,19 @@ class Document(QObject):
         design = self._read(Path(path), "Cannot open the example")
         return design is not None and self.open_untitled(design)
 
-    def open_untitled(self, design: Design) -> bool:
-        """Show ``design`` as a new, untitled document, after the unsaved-changes prompt."""
+    def open_untitled(self, design: Design, then=None) -> bool:
+        """Show ``design`` as a new, untitled document, after the unsaved-changes prompt
+        (then call ``then()``, once its data is read)."""
         if not self.confirm_discard():
             return False
-        self.set_document(design, None)
+        self.set_document(design, None, then)
         return True
 
     def open_dialog(self) -> None:
         start = str(self._path.parent) if self._path else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open design", start, DESIGN_FILTER)
-        if path:
-            opener = getattr(self._window, "open_file", self.open)  # a lesson, or a design
+        path, _ = QFileDialog.getOpenFileName(self._window, "Open", start, OPEN_FILTER)
+        if path:  # a lesson or a run (with its timeline) opens through the window
+            opener = getattr(self._window, "open_file", self.open)
             opener(path)
 
     def _read(self, path: Path, title: str) -> Design | None:
@@ -273,7 +275,7 @@ class Document(QObject):
         self.sigRecentChanged.emit()
 
 
-def _csv_path_from(design: Design, folder: Path) -> Design:
+def csv_path_from(design: Design, folder: Path) -> Design:
     """The design with its CSV path made absolute (a file names it relative to its folder), so
     the path in memory means the same file wherever the design is saved next."""
     path = design.dataset.path

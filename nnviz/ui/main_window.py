@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core.design import Design
 from nnviz.core.files.bundled import resource
+from nnviz.core.files.run_file import SUFFIX as RUN_SUFFIX
 from nnviz.core.files.weights_io import WEIGHT_FORMATS
 from nnviz.core.lessons import is_lesson_file
 from nnviz.ui import exports
@@ -42,6 +43,7 @@ from nnviz.ui.settings_panel import SettingsPanel
 from nnviz.ui.space_key import SpacePlays
 from nnviz.ui.step_through import install_step_through
 from nnviz.ui.sweep import install_sweep
+from nnviz.ui.timeline import install_timeline
 from nnviz.ui.transfer import install_transfer_actions
 from nnviz.ui.window_menus import (
     SPEEDS,
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
         self.transfer = install_transfer_actions(self)
         self.step_through = install_step_through(self)
         self.lessons = install_lessons(self)
+        self.timeline = install_timeline(self)
         self._show(self.design, self.design, True)
         self._update_title()
         self._restore_settings()
@@ -147,9 +150,10 @@ class MainWindow(QMainWindow):
         """Open a bundled example as a new, untitled design (saving asks where to)."""
         return self.document.open_example(path)
 
-    def open_document(self, design: Design) -> bool:
-        """Show ``design`` as a new, untitled document, after the unsaved-changes prompt."""
-        return self.document.open_untitled(design)
+    def open_document(self, design: Design, then=None) -> bool:
+        """Show ``design`` as a new, untitled document, after the unsaved-changes prompt
+        (then call ``then()``, once its data is read)."""
+        return self.document.open_untitled(design, then)
 
     def save(self) -> bool:
         return self.document.save()
@@ -344,6 +348,7 @@ class MainWindow(QMainWindow):
             return
         self._save_settings()
         self.document.loader.shutdown()
+        self.timeline.shutdown()
         self.training.shutdown()
         self.insight.shutdown()
         self.sweep.shutdown()
@@ -368,9 +373,12 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.open_file(path))
 
     def open_file(self, path) -> bool:
-        """Open a file by what it holds: a CSV data set, a network's weights, a lesson, or a
-        design."""
+        """Open a file by what it holds: a CSV data set, a network's weights, a lesson, a run
+        (its design and timeline; read in the background) or a design."""
         name = Path(path).name.lower()
+        if name.endswith(RUN_SUFFIX):
+            self.timeline.files.open_run(path)
+            return True
         if name.endswith((".csv", ".csv.gz")):
             problem = self.settings_panel.open_csv(str(path))
             if problem:

@@ -139,10 +139,12 @@ def install_actions(window) -> None:
 
 
 def install_menus(window) -> None:
-    """File, Edit, View, Train and Help, as ``window.…_menu`` where others add to them."""
+    """File, Edit, View, Train and Help, as ``window.…_menu`` where others add to them
+    (``file_menu``, ``recent_menu``, ``examples_menu``, ``export_menu``, ``view_menu``,
+    ``train_menu``)."""
     w = window
     bar = w.menuBar()
-    file_menu = _menu(bar, "&File", "menuFile")
+    w.file_menu = file_menu = _menu(bar, "&File", "menuFile")
     file_menu.addActions([w.actionNew, w.actionOpen])
     w.recent_menu = _menu(file_menu, "Open &Recent", "menuRecent")
     w.examples_menu = _menu(file_menu, "&Examples", "menuExamples")
@@ -159,7 +161,7 @@ def install_menus(window) -> None:
     w.view_menu.addActions([w.actionZoomIn, w.actionZoomOut, w.actionFit])
     w.view_menu.addSection("Panels")
 
-    train_menu = _menu(bar, "&Train", "menuTrain")
+    w.train_menu = train_menu = _menu(bar, "&Train", "menuTrain")
     train_menu.addActions([w.actionPlay, w.actionStep, w.actionStepBatch, w.actionReset])
 
     _menu(bar, "&Help", "menuHelp").addActions([w.actionGuide, w.actionAbout])

@@ -74,9 +74,9 @@ def test_gradient_histograms_are_of_the_finite_difference_gradient_without_dropo
         a = x
         for (w, b), name in zip(p, SPEC.activations, strict=True):
             z = a @ w.T + b
-            a = {"tanh": np.tanh, "relu": lambda v: np.maximum(v, 0), "linear": lambda v: v}[
-                name
-            ](z)
+            a = {"tanh": np.tanh, "relu": lambda v: np.maximum(v, 0), "linear": lambda v: v}[name](
+                z
+            )
         penalty = l2 / 2 * sum((w**2).sum() for w, _ in p)
         return ((a - t) ** 2).mean() + penalty
 

@@ -34,7 +34,7 @@ def every_class(union):
 
 def test_every_command_and_message_is_a_frozen_dataclass():
     classes = every_class(protocol.Command) + every_class(protocol.Message)
-    assert len(classes) == 15
+    assert len(classes) == 24
     for cls in classes:
         assert dataclasses.is_dataclass(cls), cls
         assert cls.__dataclass_params__.frozen, cls

@@ -45,10 +45,16 @@ class RecordingSession(QObject):
     sigMessage = Signal(str)
     sigMessagesStale = Signal(object)
     sigError = Signal(str)
+    sigCheckpoint = Signal(object)
+    sigCheckpoints = Signal(str, object)
+    sigRunsChanged = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.state = "idle"
+        self.runs = []
+        self.epoch = 0
+        self.record_bytes = 0
         self.latest = None
         self.history = []
         self.run_info = None
@@ -74,6 +80,11 @@ class RecordingSession(QObject):
             "reset",
             "set_speed",
             "shutdown",
+            "show_checkpoint",
+            "fork",
+            "switch_run",
+            "adopt",
+            "request_checkpoints",
         ):
             return lambda *args: self.calls.append((name, *args))
         raise AttributeError(name)

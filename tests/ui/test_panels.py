@@ -605,6 +605,7 @@ class FakeSession(QObject):
     sigError = Signal(str)
     run_info = None
     dataset = None
+    runs = ()  # no other runs to compare
 
 
 class FakeEditor(QGraphicsView):

@@ -140,6 +140,11 @@ class MetricsHistory(Sequence):
     def append(self, row: EpochMetrics) -> None:
         self.extend((row,))
 
+    def column(self, name: str) -> np.ndarray:
+        """A copy of one figure (a scalar field of :class:`EpochMetrics`) over every row,
+        for curves: no row objects made."""
+        return self._table[: self._size, self._SCALARS.index(name)].copy()
+
     def __len__(self) -> int:
         return self._size
 

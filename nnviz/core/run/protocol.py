@@ -16,7 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nnviz.core.run.frames import Frame, RunInfo
+from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES, Checkpoint
+from nnviz.core.run.frames import Frame, RunInfo, Views
 
 if TYPE_CHECKING:
     from nnviz.core.data.cache import CachedData
@@ -52,13 +53,14 @@ class NewRun:
     a file) as the disk cache entry it is in, a few bytes instead of the arrays, which the
     process memory-maps (so a big file is parsed once, and not pushed through the pipe); None
     lets the process load it from ``design`` and ``base_dir`` (the folder a relative path
-    starts from).
+    starts from). The run keeps its timeline of checkpoints within ``record_bytes``.
     """
 
     design: Design
     base_dir: str | Path | None
     generation: int
     dataset: Dataset | CachedData | None = None
+    record_bytes: int = DEFAULT_BUDGET_BYTES
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,12 +114,66 @@ class SetSpeed:
 
 
 @dataclass(frozen=True)
+class ShowCheckpoint:
+    """The pictures of the current run's latest checkpoint at or before ``epoch`` (the live
+    run is left as it is): answered by :class:`CheckpointShown`."""
+
+    epoch: int
+
+
+@dataclass(frozen=True)
+class Fork:
+    """Continue from the current run's checkpoint at or before ``epoch``, as run
+    ``generation``, with the live settings last sent; the run forked stays as it was."""
+
+    epoch: int
+    generation: int
+
+
+@dataclass(frozen=True)
+class SwitchRun:
+    """Make run ``generation`` (kept since a fork) the current one again, paused."""
+
+    generation: int
+
+
+@dataclass(frozen=True, eq=False)
+class Adopt:
+    """The timeline of a run file for the current run: it continues from the last of
+    ``checkpoints`` (oldest first), which become its own."""
+
+    checkpoints: tuple[Checkpoint, ...]
+
+
+@dataclass(frozen=True)
+class SendCheckpoints:
+    """Every checkpoint of the current run, for a run file or an animation: answered by
+    :class:`CheckpointsSent` with ``purpose`` passed back."""
+
+    purpose: str
+
+
+@dataclass(frozen=True)
 class Stop:
     """End the training process's loop."""
 
 
 Command = (
-    NewRun | Update | Reset | Play | Pause | StepEpoch | StepBatch | LoadParams | SetSpeed | Stop
+    NewRun
+    | Update
+    | Reset
+    | Play
+    | Pause
+    | StepEpoch
+    | StepBatch
+    | LoadParams
+    | SetSpeed
+    | ShowCheckpoint
+    | Fork
+    | SwitchRun
+    | Adopt
+    | SendCheckpoints
+    | Stop
 )
 
 
@@ -163,4 +219,46 @@ class Failure:
     text: str
 
 
-Message = RunStarted | Frame | StateChanged | Notice | Failure
+@dataclass(frozen=True, eq=False)
+class CheckpointShown:
+    """A checkpoint of run ``generation`` as the panels draw it, and the epochs of all its
+    checkpoints (oldest first), for stepping between them."""
+
+    generation: int
+    epoch: int
+    step: int
+    params: tuple
+    views: Views
+    epochs: tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class RunRestored:
+    """Run ``info.generation`` goes on from the checkpoint of ``epoch`` and ``step``: a fork
+    of run ``parent``, or (``parent`` None) the current run given a run file's timeline. A
+    frame follows; the history up to the checkpoint is the window's own."""
+
+    info: RunInfo
+    parent: int | None
+    epoch: int
+    step: int
+
+
+@dataclass(frozen=True, eq=False)
+class CheckpointsSent:
+    generation: int
+    purpose: str
+    checkpoints: tuple[Checkpoint, ...]
+
+
+Message = (
+    RunStarted
+    | PointsTaken
+    | Frame
+    | StateChanged
+    | Notice
+    | Failure
+    | CheckpointShown
+    | RunRestored
+    | CheckpointsSent
+)

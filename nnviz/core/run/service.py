@@ -21,6 +21,7 @@ from nnviz.core.data import load_dataset
 from nnviz.core.data.cache import CachedData
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.data.kept import KEPT
+from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES, CheckpointRecorder
 from nnviz.core.run.distributions import DistributionMeter
 from nnviz.core.run.frames import (
     Frame,
@@ -33,8 +34,12 @@ from nnviz.core.run.frames import (
 )
 from nnviz.core.run.pacing import SendPace, ViewsPace
 from nnviz.core.run.protocol import (
+    Adopt,
+    CheckpointShown,
+    CheckpointsSent,
     Command,
     Failure,
+    Fork,
     LoadParams,
     Message,
     NewRun,
@@ -43,13 +48,17 @@ from nnviz.core.run.protocol import (
     Play,
     PointsTaken,
     Reset,
+    RunRestored,
     RunStarted,
+    SendCheckpoints,
     SessionState,
     SetSpeed,
+    ShowCheckpoint,
     StateChanged,
     StepBatch,
     StepEpoch,
     Stop,
+    SwitchRun,
     Update,
 )
 from nnviz.core.run.snapshot import DIVERGED
@@ -61,7 +70,7 @@ COMMAND_LATENCY = 0.01
 USER_ERRORS = (ValueError, OSError, RuntimeError)
 
 
-def _make_trainer(design, base_dir, dataset=None):
+def _make_trainer(design, base_dir, dataset=None, record_bytes=None):
     from nnviz.core.run.trainer import Trainer
 
     if isinstance(dataset, CachedData):
@@ -71,14 +80,18 @@ def _make_trainer(design, base_dir, dataset=None):
             dataset = None  # the cache was emptied meanwhile: read the data here
     if dataset is None:
         dataset = KEPT.get(design.dataset, base_dir)  # from the disk cache when it is there
-    return Trainer(design, dataset, base_dir=base_dir)
+    return Trainer(design, dataset, base_dir=base_dir, record_bytes=record_bytes)
 
 
 class TrainingService:
     """One training process's state: the current run, play/pause, pacing, what was sent.
 
     ``send`` takes one :data:`~nnviz.core.run.protocol.Message`;
-    ``make_trainer(design, base_dir, dataset)`` builds a run (``dataset`` may be None).
+    ``make_trainer(design, base_dir, dataset, record_bytes)`` builds a run (``dataset`` may
+    be None), recording its timeline within ``record_bytes``.
+
+    A fork is a run of its own, beside the one it forks (``runs``, by generation): the run
+    forked stays as it was, to be made current again. A new run or a reset forgets them all.
     """
 
     def __init__(
@@ -96,6 +109,9 @@ class TrainingService:
         self.dataset = None  # the current run's data, as the window sent it or as read here
         self._announced = None  # the data set the window was last told of
         self.generation = 0
+        self.record_bytes = DEFAULT_BUDGET_BYTES
+        self.runs: dict = {}  # generation -> Trainer: the current run, its forks and origins
+        self._projection = None  # the plane of wide data, the same for every fork of a run
         self.state = SessionState.IDLE
         self.stopped = False
         self._grid: ViewGrid | None = None
@@ -116,8 +132,9 @@ class TrainingService:
 
     def _dispatch(self, command: Command) -> None:
         match command:
-            case NewRun(design, base_dir, generation, dataset):
+            case NewRun(design, base_dir, generation, dataset, record_bytes):
                 self.design, self.base_dir, self.dataset = design, base_dir, dataset
+                self.record_bytes = record_bytes
                 self._start_run(generation)
             case Reset(generation):
                 self._reset(generation)
@@ -135,6 +152,18 @@ class TrainingService:
                 self._load_params(params, notice)
             case SetSpeed(epochs_per_frame):
                 self._pace.set_speed(epochs_per_frame)
+            case ShowCheckpoint(epoch):
+                self._show_checkpoint(epoch)
+            case Fork(epoch, generation):
+                self._fork(epoch, generation)
+            case SwitchRun(generation):
+                self._switch(generation)
+            case Adopt(checkpoints):
+                self._adopt(checkpoints)
+            case SendCheckpoints(purpose):
+                if self.trainer is not None:
+                    checkpoints = tuple(self.trainer.checkpoints.checkpoints)
+                    self.send(CheckpointsSent(self.generation, purpose, checkpoints))
             case Stop():
                 self.stopped = True
             case _:
@@ -179,6 +208,85 @@ class TrainingService:
         self.trainer.load_params(params)
         self._notice(notice)
         self._send_frame()
+
+    # --- the timeline -----------------------------------------------------------------------
+
+    def _show_checkpoint(self, epoch: int) -> None:
+        """The pictures of a checkpoint, from its weights alone: the live run is untouched."""
+        if self.trainer is None:
+            return
+        recorder = self.trainer.checkpoints
+        checkpoint = recorder.nearest(epoch)
+        views = evaluate_views(self._grid, self.trainer.spec, checkpoint.params)
+        epochs = tuple(c.epoch for c in recorder.checkpoints)
+        self.send(
+            CheckpointShown(
+                self.generation, checkpoint.epoch, checkpoint.step, checkpoint.params, views, epochs
+            )
+        )
+
+    def _fork(self, epoch: int, generation: int) -> None:
+        """A new run from the current run's checkpoint at or before ``epoch``, with the
+        settings the window sent last; its timeline up to there is the parent's."""
+        parent = self.trainer
+        if parent is None:
+            self._notice("Nothing to fork: no run yet.")
+            return
+        self._pause()  # the parent's last rows go out first, under its own generation
+        checkpoint = parent.checkpoints.nearest(epoch)
+        trainer = self.make_trainer(self.design, self.base_dir, parent.dataset, self.record_bytes)
+        earlier = [c for c in parent.checkpoints.checkpoints if c.epoch <= checkpoint.epoch]
+        _continue_from(trainer, earlier)
+        parent_generation = self.generation
+        self.runs[generation] = self.trainer = trainer
+        self.generation = generation
+        info = make_run_info(trainer, generation, self._projection)
+        self.send(RunRestored(info, parent_generation, checkpoint.epoch, checkpoint.step))
+        self._settle()
+
+    def _switch(self, generation: int) -> None:
+        """Run ``generation`` current again, where it was left."""
+        trainer = self.runs.get(generation)
+        if trainer is None:
+            self._notice("That run is no longer kept: a new run or a reset forgot it.")
+            return
+        self._pause()
+        self.trainer, self.generation = trainer, generation
+        self._settle()
+
+    def _adopt(self, checkpoints) -> None:
+        """Give the current run a run file's timeline and go on from its last checkpoint."""
+        trainer = self.trainer
+        if trainer is None:
+            return
+        shapes = [(w.shape, b.shape) for w, b in trainer.snapshot().params]
+        for checkpoint in checkpoints:
+            if [(w.shape, b.shape) for w, b in checkpoint.params] != shapes:
+                raise ValueError(
+                    f"the checkpoint of epoch {checkpoint.epoch} does not fit the run's "
+                    "network: its layers' shapes differ"
+                )
+        try:
+            _continue_from(trainer, checkpoints)
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"the checkpoints do not fit the run's optimizer: {error}") from None
+        last = checkpoints[-1]
+        info = make_run_info(trainer, self.generation, self._projection)
+        self.send(RunRestored(info, None, last.epoch, last.step))
+        self._settle()
+
+    def _settle(self) -> None:
+        """After a fork, a switch or a run file: the run paused (or ended), a frame out."""
+        trainer = self.trainer
+        self._meter = DistributionMeter.of(trainer)  # its own penalty, maybe another
+        if trainer.done:
+            diverged = trainer.status == DIVERGED
+            state = SessionState.DIVERGED if diverged else SessionState.FINISHED
+        else:
+            state = SessionState.PAUSED
+        self.state = state
+        self.send(StateChanged(state))
+        self._send_frame(with_views=True)
 
     # --- running ----------------------------------------------------------------------------
 
@@ -255,15 +363,17 @@ class TrainingService:
     def _start_run(self, generation: int) -> None:
         self.trainer = None
         self._grid = None
+        self.runs = {}
         self.generation = generation
-        trainer = self.make_trainer(self.design, self.base_dir, self.dataset)
+        trainer = self.make_trainer(self.design, self.base_dir, self.dataset, self.record_bytes)
         self.dataset = trainer.dataset  # a reset trains on the same data, not read again
         data = trainer.dataset
         projection = plane_projection(trainer.x_train) if data.n_raw > 2 else None
         run_info = make_run_info(trainer, generation, projection)
         self._grid = view_grid(run_info, trainer.pipeline, projection)
         self._meter = DistributionMeter.of(trainer)
-        self.trainer = trainer
+        self._projection = projection
+        self.runs[generation] = self.trainer = trainer
         self._views = ViewsPace()
         self.send(RunStarted(run_info, trainer.pipeline))
         self._announced = trainer.dataset
@@ -310,6 +420,17 @@ class TrainingService:
     def _fail(self, text: str) -> None:
         self.send(Failure(text))  # first, so whoever sees the state can read why
         self._set_state(SessionState.ERROR)
+
+
+def _continue_from(trainer, checkpoints) -> None:
+    """Make ``checkpoints`` (oldest first) ``trainer``'s timeline and go on from the last: a
+    fork, or a run file's run. Its history is the window's: none is sent again."""
+    recorder = CheckpointRecorder(trainer.checkpoints.budget_bytes)
+    for checkpoint in checkpoints:
+        recorder.add(checkpoint)
+    trainer.checkpoints = recorder
+    trainer.restore(checkpoints[-1])
+    trainer.history.clear()
 
 
 def serve(commands, messages) -> None:

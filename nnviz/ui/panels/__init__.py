@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsOpacityEffect, QGraphicsView
 
 from nnviz.core.data import CATALOG, load_dataset
@@ -43,7 +43,14 @@ class LivePanels(QObject):
     make them, about 12 times a second): its edges and thumbnails then show the same weights,
     and the window does not pay 30 times a second for the diagram's most costly drawing (the
     antialiased edges, about 3 ms).
+
+    The timeline can show the past: :meth:`show_past` draws a checkpoint's frame in the
+    regions, weights and diagram (and marks its epoch on the loss and gradient plots) while
+    the curves go on live; :meth:`show_live` brings back the latest state. ``sigShown``
+    tells the step-through which weights the panels show.
     """
+
+    sigShown = Signal(object)  # the Frame of the past (or live again) the panels now show
 
     def __init__(self, window, session) -> None:
         super().__init__(window)
@@ -61,6 +68,8 @@ class LivePanels(QObject):
         self._greyed_until: int | None = None  # the new run whose first frame ends the fade
         self._pending: deque[Callable[[], None]] = deque()  # drawings due, in order
         self._diagram_state = None  # (params, views) not yet shown in the diagram
+        self.past_epoch: int | None = None  # the checkpoint's epoch shown, None when live
+        self._live_views = None  # the latest views of the run, for coming back to live
         self._draw_timer = QTimer(self)
         self._draw_timer.setSingleShot(True)
         self._draw_timer.setInterval(DRAW_GAP_MS)
@@ -120,13 +129,71 @@ class LivePanels(QObject):
         training = self.window.design.training
         return training.patience if training.early_stopping else None
 
+    # --- the timeline ---------------------------------------------------------------------
+
+    @property
+    def following_past(self) -> bool:
+        return self.past_epoch is not None
+
+    def show_past(self, frame: Frame, epoch: int) -> None:
+        """Show ``frame`` (a checkpoint's weights and pictures) in the panels that draw the
+        network, and ``epoch`` marked on the curves."""
+        if frame.generation != self.generation:
+            return
+        self.past_epoch = epoch
+        self._show_network(frame)
+        for panel in (self.loss, self.gradients):
+            panel.marker.set(epoch)
+
+    def show_live(self) -> None:
+        """Back to the run's latest state."""
+        if self.past_epoch is None:
+            return
+        self.past_epoch = None
+        for panel in (self.loss, self.gradients):
+            panel.marker.set(None)
+        latest = self.session.latest
+        if latest is not None and self.generation is not None:
+            self._show_network(Frame(self.generation, (), latest, self._live_views))
+
+    def _show_network(self, frame: Frame) -> None:
+        for panel in (self.regions, self.weights):
+            panel.add_frame(frame)
+        if self.editor is not None:
+            self._diagram_state = None
+            self.editor.set_params(frame.snapshot.params)
+            if frame.views is not None:
+                self.editor.set_neuron_maps(frame.views)
+        self.sigShown.emit(frame)
+
+    def _compared_runs(self) -> list:
+        """The other runs the session keeps, for the loss panel."""
+        runs = []
+        for entry in self.session.runs:
+            if entry.generation != self.generation and len(entry.history):
+                history = entry.history
+                runs.append(
+                    (
+                        f"run {entry.number}",
+                        history.column("epoch"),
+                        history.column("train_loss"),
+                        history.column("test_loss"),
+                    )
+                )
+        return runs
+
     def _on_run_started(self, info: RunInfo) -> None:
         self.generation = info.generation
         self._pending.clear()
         self._diagram_state = None
+        self.past_epoch = None
+        self._live_views = None
         self.confusion.set_images(self.session.dataset)
         for panel in self.panels:
             panel.set_run(info)
+        for panel in (self.loss, self.gradients):
+            panel.marker.set(None)
+        self.loss.set_compared(self._compared_runs())
         self.status.set_run(info)
         if self.editor is not None:
             self.editor.set_params(None)
@@ -166,11 +233,15 @@ class LivePanels(QObject):
             return
         if self._greyed_until is not None and frame.generation >= self._greyed_until:
             self._ungrey()
-        for panel in self.panels:
+        if frame.views is not None:
+            self._live_views = frame.views
+        past = self.past_epoch is not None  # the network's panels show a checkpoint
+        panels = [p for p in self.panels if not past or p not in (self.regions, self.weights)]
+        for panel in panels:
             panel.take_frame(frame)
         self.status.add_frame(frame)
-        draws = [panel.draw_if_stale for panel in self.panels]
-        if frame.views is not None and self.editor is not None:
+        draws = [panel.draw_if_stale for panel in panels]
+        if frame.views is not None and self.editor is not None and not past:
             self._diagram_state = (frame.snapshot.params, frame.views)
             draws.append(self._draw_diagram)
         for draw in draws:

@@ -201,6 +201,34 @@ def peak_points(x: np.ndarray, y: np.ndarray, per_pixel: float) -> tuple[np.ndar
     )
 
 
+#: The timeline's colour: its marker on the plots, the handle's epoch.
+TIMELINE_COLOR = "#e377c2"
+
+
+class EpochMarker:
+    """A line at the epoch the timeline shows, in each of ``plots`` (hidden while live)."""
+
+    def __init__(self, plots) -> None:
+        self.lines = []
+        for plot in plots:
+            line = pg.InfiniteLine(angle=90, pen=pg.mkPen(TIMELINE_COLOR, width=2))
+            line.setVisible(False)
+            line.setZValue(20)
+            plot.addItem(line, ignoreBounds=True)
+            self.lines.append(line)
+
+    @property
+    def epoch(self) -> float | None:
+        line = self.lines[0] if self.lines else None
+        return line.value() if line is not None and line.isVisible() else None
+
+    def set(self, epoch: float | None) -> None:
+        for line in self.lines:
+            line.setVisible(epoch is not None)
+            if epoch is not None:
+                line.setValue(epoch)
+
+
 class EpochCurve(pg.PlotCurveItem):
     """A curve over epochs that draws two to four points a pixel, whatever the data's length
     (:func:`peak_points`), and follows its plot's log mode.
@@ -209,9 +237,13 @@ class EpochCurve(pg.PlotCurveItem):
     which the loss and gradient panels paid for every curve, 30 times a second.
     """
 
-    def __init__(self, plot: pg.PlotItem, color: int, width: float) -> None:
-        """A curve in ``plot`` in series colour ``color``, ``width`` pixels wide."""
-        super().__init__(pen=pg.mkPen(series_color(color), width=width), connect="finite")
+    def __init__(self, plot: pg.PlotItem, color: int, width: float, style=None) -> None:
+        """A curve in ``plot`` in series colour ``color``, ``width`` pixels wide (a Qt pen
+        ``style`` for dashed lines)."""
+        pen = pg.mkPen(series_color(color), width=width)
+        if style is not None:
+            pen.setStyle(style)
+        super().__init__(pen=pen, connect="finite")
         self.epochs = self.values = np.empty(0)  # all the data given, drawn or not
         self._log_y = False
         plot.addItem(self)  # after the above: the plot passes on its log mode at once

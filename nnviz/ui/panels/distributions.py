@@ -55,9 +55,7 @@ class DistributionViews(QObject):
             "explorer": window.add_panel(
                 self.explorer, "Activation explorer", "activationExplorerDock", bottom
             ),
-            "histograms": window.add_panel(
-                self.histograms, "Histograms", "histogramsDock", bottom
-            ),
+            "histograms": window.add_panel(self.histograms, "Histograms", "histogramsDock", bottom),
         }
         self.explorer.sigChoose.connect(self._on_choose)
         self.histograms.sigOpenRun.connect(self.open_run)

@@ -13,6 +13,7 @@ from nnviz.ui.panels.base import (
     DecimatedHistory,
     EpochAxis,
     EpochCurve,
+    EpochMarker,
     LivePanel,
     SparseLogAxis,
     SteppedRange,
@@ -52,6 +53,7 @@ class GradientsPanel(LivePanel):
         self.dead_plot.disableAutoRange()
         self.dead_plot.setYRange(0, 100, padding=0.03)
         self.norm_range = SteppedRange(self.norm_plot)
+        self.marker = EpochMarker((self.norm_plot, self.dead_plot))  # the timeline's epoch
         for plot in (self.norm_plot, self.dead_plot):
             plot.setLabel("bottom", "epoch")
             plot.getAxis("left").enableAutoSIPrefix(False)

@@ -15,11 +15,13 @@ from nnviz.ui.panels.base import (
     DecimatedHistory,
     EpochAxis,
     EpochCurve,
+    EpochMarker,
     LivePanel,
     SparseLogAxis,
     SteppedRange,
     legend_label,
 )
+from nnviz.ui.panels.colors import series_color
 
 # Columns of the history this panel keeps.
 EPOCH, TRAIN_LOSS, TEST_LOSS, TRAIN_METRIC, TEST_METRIC = range(5)
@@ -84,6 +86,14 @@ class LossPanel(LivePanel):
         self.stop_text.setVisible(False)
         self.loss_plot.vb.sigResized.connect(self._wrap_stop_text)
 
+        self.marker = EpochMarker((self.loss_plot, self.metric_plot))  # the timeline's epoch
+        # Other runs of the timeline (the run a fork came from, other forks): their losses
+        # dashed (train) and dotted (test), one colour a run.
+        self.compared: list[EpochCurve] = []
+        self.compared_losses = np.empty(0)
+        self.compared_legend = QLabel()
+        self.compared_legend.setObjectName("lossComparedLegend")
+
         self.crosshairs = []
         for plot in (self.loss_plot, self.metric_plot):
             line = pg.InfiniteLine(angle=90, pen=pg.mkPen((128, 128, 128), style=Qt.DashLine))
@@ -97,6 +107,7 @@ class LossPanel(LivePanel):
         top = QHBoxLayout()
         top.addWidget(self.log_toggle)
         top.addWidget(self.readout, 1)
+        top.addWidget(self.compared_legend)
         legend = legend_label(("train", "test"))  # one legend for both plots
         legend.setObjectName("lossLegend")
         top.addWidget(legend)
@@ -122,6 +133,29 @@ class LossPanel(LivePanel):
         low, high = (-1.0, 1.0) if regression else (0.0, 100.0)
         self.metric_plot.setYRange(low, high, padding=0.03)
         self.loss_range.resume()
+
+    def set_compared(self, runs) -> None:
+        """Show other runs' losses beside this one's: ``runs`` is ``[(label, epochs,
+        train_loss, test_loss), ...]`` (arrays), at most four drawn."""
+        for curve in self.compared:
+            self.loss_plot.removeItem(curve)
+        self.compared.clear()
+        names, losses = [], []
+        for k, (label, epochs, train, test) in enumerate(runs[:4]):
+            for values, style in ((train, Qt.PenStyle.DashLine), (test, Qt.PenStyle.DotLine)):
+                curve = EpochCurve(self.loss_plot, 2 + k, width=1.5, style=style)
+                curve.set_points(np.asarray(epochs, float), finite_or_nan(np.asarray(values)))
+                self.compared.append(curve)
+            color = series_color(2 + k).name()
+            names.append(f"<span style='color:{color}'>╌ ┈</span>&nbsp;{label}")
+            losses.extend((np.asarray(train), np.asarray(test)))
+        self.compared_losses = np.concatenate(losses) if losses else np.empty(0)
+        self.compared_legend.setText("&nbsp;&nbsp;".join(names))
+        self.compared_legend.setToolTip(
+            "Other runs of this design: train loss dashed, test loss dotted"
+        )
+        self.compared_legend.setVisible(bool(names))
+        self._follow_range()
 
     def _take(self, frame: Frame) -> None:
         rows = [
@@ -162,7 +196,11 @@ class LossPanel(LivePanel):
 
     def _follow_range(self) -> None:
         last = self.shown[-1, EPOCH] if len(self.shown) else 0.0
+        for curve in self.compared:
+            if len(curve.epochs):
+                last = max(last, float(curve.epochs[-1]))
         losses = self.shown[:, TRAIN_LOSS : TEST_LOSS + 1].ravel()
+        losses = np.concatenate((losses, finite_or_nan(self.compared_losses)))
         self.loss_range.update(last, losses, log_y=self.log_toggle.isChecked())
 
     def _on_log_toggled(self, on: bool) -> None:

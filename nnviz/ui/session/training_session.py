@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.data.kept import KEPT
 from nnviz.core.design import Design
-from nnviz.core.run.frames import Frame, MetricsHistory
+from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES
+from nnviz.core.run.frames import Frame, MetricsHistory, RunInfo
 from nnviz.core.run.live import needs_new_run
 from nnviz.core.run.pacing import DeliveryPace
 from nnviz.core.run.protocol import (
+    Adopt,
+    CheckpointShown,
+    CheckpointsSent,
     Command,
     Failure,
+    Fork,
     LoadParams,
     NewRun,
     Notice,
@@ -30,12 +36,16 @@ from nnviz.core.run.protocol import (
     Play,
     PointsTaken,
     Reset,
+    RunRestored,
     RunStarted,
+    SendCheckpoints,
     SessionState,
     SetSpeed,
+    ShowCheckpoint,
     StateChanged,
     StepBatch,
     StepEpoch,
+    SwitchRun,
     Update,
 )
 from nnviz.ui.session.worker import TrainingWorker
@@ -55,8 +65,36 @@ def changed(old: Design, new: Design) -> str:
     return "The training setup"
 
 
+@dataclass(eq=False)
+class RunEntry:
+    """One run the window keeps: the current one, and those a fork left behind (or made).
+
+    ``history`` is the run's every row (a fork's starts with its parent's, up to the fork);
+    ``parent`` and ``fork_epoch`` say where a fork came from (None for a run of its own).
+    """
+
+    generation: int
+    info: RunInfo
+    history: MetricsHistory
+    design: Design
+    number: int = 1  # its place in the window's list of runs, from 1
+    parent: int | None = None
+    fork_epoch: int | None = None
+    parent_number: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.parent is None:
+            return f"Run {self.number}"
+        return f"Run {self.number}: fork of run {self.parent_number} at epoch {self.fork_epoch:,}"
+
+
 class TrainingSession(QObject):
-    """Runs training for one window in a child process and relays frames as signals."""
+    """Runs training for one window in a child process and relays frames as signals.
+
+    ``runs`` lists the runs of the current design kept for the timeline: the current one
+    (``generation``) and its forks and origins, each with its history.
+    """
 
     sigRunRequested = Signal(int)  # the generation of a new run asked for (not started yet)
     sigRunStarted = Signal(object)  # RunInfo of a new run (after set_design/reset)
@@ -66,6 +104,9 @@ class TrainingSession(QObject):
     sigMessage = Signal(str)  # a sentence for the status bar (why it paused, what reset)
     sigMessagesStale = Signal(object)  # the sentences a run said, once another run has begun
     sigError = Signal(str)  # a design that cannot be built, a training failure, a crash
+    sigCheckpoint = Signal(object)  # CheckpointShown of the current run (the timeline)
+    sigCheckpoints = Signal(str, object)  # (purpose, every checkpoint of the current run)
+    sigRunsChanged = Signal()  # a fork was made, a run brought back, or a new run began
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +120,12 @@ class TrainingSession(QObject):
         self.design: Design | None = None
         self.base_dir = None
         self.generation = 0
+        self._generations = 0  # the highest generation handed out
+        self.runs: list[RunEntry] = []
+        self.record_bytes = DEFAULT_BUDGET_BYTES  # each run's timeline, from the next run on
+        self._forking: int | None = None  # the generation of a fork asked for
+        self._adopting = None  # a run file's history, until its timeline is taken on
+        self._replay_rows = False  # the next frame brings the panels the whole history
         self.epochs_per_frame: int | None = None
         self._rates: deque[tuple[float, int]] = deque()
         self._run_said: list[str] = []  # what the training process said about this run
@@ -185,7 +232,7 @@ class TrainingSession(QObject):
         if not self._worker.is_alive():
             self._new_run()
             return
-        self.generation += 1
+        self.generation = self._new_generation()
         self.sigRunRequested.emit(self.generation)
         self._worker.send(Reset(self.generation))
 
@@ -202,6 +249,47 @@ class TrainingSession(QObject):
         self.epochs_per_frame = epochs_per_frame
         if self._worker.is_alive():
             self._worker.send(SetSpeed(epochs_per_frame))
+
+    # --- the timeline -------------------------------------------------------------------------
+
+    def show_checkpoint(self, epoch: int) -> None:
+        """Ask for the pictures of the current run's checkpoint at or before ``epoch``
+        (answered by ``sigCheckpoint``); the run itself is left as it is."""
+        if self._worker.is_alive() and self.run_info is not None:
+            self._worker.send(ShowCheckpoint(int(epoch)))
+
+    def fork(self, epoch: int) -> None:
+        """Continue from the checkpoint at or before ``epoch`` as a new run, with the current
+        settings; the run forked stays in ``runs``."""
+        if self._closed or not self._worker.is_alive() or self.run_info is None:
+            return
+        self._forking = self._new_generation()
+        self._worker.send(Fork(int(epoch), self._forking))
+
+    def switch_run(self, generation: int) -> None:
+        """Make a kept run current again, paused where it was left."""
+        entry = self.run_entry(generation)
+        if entry is None or generation == self.generation or not self._worker.is_alive():
+            return
+        self.generation = generation
+        self._worker.send(SwitchRun(generation))
+        self._show_entry(entry)
+
+    def adopt(self, history, checkpoints) -> None:
+        """The current run takes on a run file's ``history`` and timeline (after the run of
+        its design was asked for) and goes on from its last checkpoint."""
+        if self._closed or self.design is None:
+            return
+        self._adopting = tuple(history)
+        self._worker.send(Adopt(tuple(checkpoints)))
+
+    def request_checkpoints(self, purpose: str) -> None:
+        """Ask for every checkpoint of the current run (``sigCheckpoints(purpose, ...)``)."""
+        if self._worker.is_alive() and self.run_info is not None:
+            self._worker.send(SendCheckpoints(purpose))
+
+    def run_entry(self, generation: int) -> RunEntry | None:
+        return next((entry for entry in self.runs if entry.generation == generation), None)
 
     @Slot()
     def shutdown(self) -> None:
@@ -222,13 +310,17 @@ class TrainingSession(QObject):
             self._new_run()
         self._worker.send(command)
 
+    def _new_generation(self) -> int:
+        self._generations = max(self._generations, self.generation) + 1
+        return self._generations
+
     def _new_run(self) -> None:
         if self.design is None:
             return
         if not self._worker.is_alive():
             self._worker.start()
             self._worker.send(SetSpeed(self.epochs_per_frame))
-        self.generation += 1
+        self.generation = self._new_generation()
         self.sigRunRequested.emit(self.generation)
         # The window has read big data before (never here: this may not wait for a file).
         # The training process opens the same cached copy, or gets small data itself; without
@@ -239,7 +331,9 @@ class TrainingSession(QObject):
         except DatasetError:
             self._next_dataset = None
         data = KEPT.entry(spec, base_dir) or self._next_dataset
-        self._worker.send(NewRun(self.design, self.base_dir, self.generation, data))
+        self._worker.send(
+            NewRun(self.design, self.base_dir, self.generation, data, self.record_bytes)
+        )
 
     @Slot()
     def _on_messages(self) -> None:
@@ -270,6 +364,14 @@ class TrainingSession(QObject):
                 case Failure(text):
                     self._run_said.append(text)
                     self._on_error(text)
+                case CheckpointShown(generation):
+                    if generation == self.generation:
+                        self.sigCheckpoint.emit(message)
+                case RunRestored():
+                    self._on_restored(message)
+                case CheckpointsSent(generation, purpose, checkpoints):
+                    if generation == self.generation:
+                        self.sigCheckpoints.emit(purpose, checkpoints)
         if frames:
             self._pace.delivered(start, time.thread_time())
 
@@ -283,7 +385,50 @@ class TrainingSession(QObject):
         said, self._run_said = tuple(self._run_said), []
         if said:  # "finished 300 epochs" is no longer true of the run shown
             self.sigMessagesStale.emit(said)
+        self._replay_rows = False
+        self.runs = [RunEntry(run_info.generation, run_info, self.history, self.design)]
         self.sigRunStarted.emit(run_info)
+        self.sigRunsChanged.emit()
+
+    def _on_restored(self, message: RunRestored) -> None:
+        """A fork began, or the current run took on a run file's timeline."""
+        info, parent = message.info, message.parent
+        if parent is None:
+            if info.generation != self.generation or self._adopting is None:
+                return
+            rows, self._adopting = self._adopting, None
+            entry = self.run_entry(info.generation)
+            if entry is None:
+                return
+            entry.info = info
+            entry.history = MetricsHistory(r for r in rows if r.step <= message.step)
+        else:
+            if info.generation != self._forking or parent != self.generation:
+                return
+            self._forking = None
+            origin = self.run_entry(parent)
+            rows = [r for r in origin.history if r.step <= message.step]
+            entry = RunEntry(
+                info.generation,
+                info,
+                MetricsHistory(rows),
+                self.design,
+                len(self.runs) + 1,
+                parent,
+                message.epoch,
+                origin.number,
+            )
+            self.runs.append(entry)
+            self.generation = info.generation
+        self._show_entry(entry)
+
+    def _show_entry(self, entry: RunEntry) -> None:
+        """Panels start again on ``entry``'s run; its next frame brings its whole history."""
+        self.run_info, self.history, self.latest = entry.info, entry.history, None
+        self._rates.clear()
+        self._replay_rows = True
+        self.sigRunStarted.emit(entry.info)
+        self.sigRunsChanged.emit()
 
     def _on_points(self, run_info, dataset) -> None:
         if run_info.generation != self.generation:
@@ -293,8 +438,16 @@ class TrainingSession(QObject):
 
     def _on_frame(self, frame) -> None:
         if frame.generation != self.generation:
+            kept = self.run_entry(frame.generation)
+            if kept is not None:  # the last rows of a run just left: they are its own
+                kept.history.extend(frame.rows)
             return
         self.history.extend(frame.rows)
+        if self._replay_rows:
+            self._replay_rows = False
+            frame = Frame(
+                frame.generation, tuple(self.history), frame.snapshot, frame.views, frame.confusion
+            )
         self.latest = frame.snapshot
         now = time.monotonic()
         self._rates.append((now, frame.snapshot.metrics.step))

@@ -38,6 +38,9 @@ def install_step_through(window) -> StepThroughMode:
     regions = window.findChild(QWidget, "regionsPanel")
     mode = StepThroughMode(window, panel, dock, regions)
     action.triggered.connect(mode.toggle)
+    panels = getattr(window, "live_panels", None)
+    if panels is not None:  # the timeline shows a checkpoint: the trace follows its weights
+        panels.sigShown.connect(mode._on_frame)
     menu = window.findChild(QMenu, "menuTrain")
     if menu is not None:
         menu.addSeparator()
