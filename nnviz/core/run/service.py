@@ -197,9 +197,11 @@ class TrainingService:
             self._set_state(SessionState.RUNNING)
 
     def _pause(self) -> None:
+        """The run's last rows first, then the state: a window that sees "paused" already
+        has every epoch trained (the other way round, the last frame came after it)."""
         if self.state == SessionState.RUNNING:
+            self._send_frame(with_views=True)
             self._set_state(SessionState.PAUSED)
-            self._send_frame()
 
     def _load_params(self, params, notice: str) -> None:
         if self.trainer is None:
