@@ -55,6 +55,7 @@ class RecordingSession(QObject):
         self.runs = []
         self.epoch = 0
         self.record_bytes = 0
+        self.holds_changes = False
         self.latest = None
         self.history = []
         self.run_info = None
@@ -85,6 +86,7 @@ class RecordingSession(QObject):
             "switch_run",
             "adopt",
             "request_checkpoints",
+            "hold_updates",
         ):
             return lambda *args: self.calls.append((name, *args))
         raise AttributeError(name)

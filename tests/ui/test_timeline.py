@@ -145,6 +145,34 @@ def test_fork_after_a_change_shows_two_loss_curves_and_the_original_comes_back(w
     wait_until(lambda: session.latest is not None and session.epoch == EPOCHS)
     assert [row.train_loss for row in session.history] == original
     assert len(loss.compared) == 2 and len(loss.compared[0].epochs) == 8
+    # The original comes back with its own settings, in the window and in its training.
+    rate = XOR.training.optimizer.learning_rate
+    assert window.design.training.optimizer.learning_rate == rate
+    session.step_epoch()
+    wait_until(lambda: session.epoch == EPOCHS + 1)
+    assert session.history[-1].learning_rate == pytest.approx(rate)
+    window.undo_stack.undo()  # bringing it back was one step: the fork's rate again
+    assert window.design.training.optimizer.learning_rate == 0.5
+
+
+def test_a_change_while_looking_back_waits_for_the_live_run(window):
+    session, timeline = window.training, window.timeline.timeline
+    drag_to(timeline.slider, 3)
+    wait_until(lambda: shown(window) == 3)
+    design = window.design
+    faster = replace(design.training.optimizer, learning_rate=0.7)
+    window.push_design(
+        replace(design, training=replace(design.training, optimizer=faster)), "learning rate"
+    )
+    assert session.holds_changes
+    session.step_epoch()  # the live run trains on with its own rate meanwhile
+    wait_until(lambda: session.epoch == EPOCHS + 1)
+    assert session.history[-1].learning_rate == pytest.approx(XOR.training.optimizer.learning_rate)
+    window.timeline.bar.live.click()
+    assert not session.holds_changes
+    session.step_epoch()
+    wait_until(lambda: session.epoch == EPOCHS + 2)
+    assert session.history[-1].learning_rate == pytest.approx(0.7)
 
 
 def test_save_run_then_open_it_restores_the_design_and_the_timeline(window, tmp_path):

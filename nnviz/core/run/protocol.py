@@ -121,13 +121,15 @@ class ShowCheckpoint:
     epoch: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fork:
     """Continue from the current run's checkpoint at or before ``epoch``, as run
-    ``generation``, with the live settings last sent; the run forked stays as it was."""
+    ``generation``, with the live settings of ``design`` (None: those last sent); the run
+    forked stays as it was."""
 
     epoch: int
     generation: int
+    design: Design | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ Commands and messages are the classes of :mod:`nnviz.core.run.protocol`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import time
@@ -154,8 +155,8 @@ class TrainingService:
                 self._pace.set_speed(epochs_per_frame)
             case ShowCheckpoint(epoch):
                 self._show_checkpoint(epoch)
-            case Fork(epoch, generation):
-                self._fork(epoch, generation)
+            case Fork(epoch, generation, design):
+                self._fork(epoch, generation, design)
             case SwitchRun(generation):
                 self._switch(generation)
             case Adopt(checkpoints):
@@ -227,14 +228,17 @@ class TrainingService:
             )
         )
 
-    def _fork(self, epoch: int, generation: int) -> None:
+    def _fork(self, epoch: int, generation: int, design=None) -> None:
         """A new run from the current run's checkpoint at or before ``epoch``, with the
-        settings the window sent last; its timeline up to there is the parent's."""
+        live settings of ``design`` (or those sent last); its timeline up to there is the
+        parent's, and the parent keeps its own settings."""
         parent = self.trainer
         if parent is None:
             self._notice("Nothing to fork: no run yet.")
             return
         self._pause()  # the parent's last rows go out first, under its own generation
+        if design is not None:
+            self.design = design
         checkpoint = parent.checkpoints.nearest(epoch)
         trainer = self.make_trainer(self.design, self.base_dir, parent.dataset, self.record_bytes)
         earlier = [c for c in parent.checkpoints.checkpoints if c.epoch <= checkpoint.epoch]
@@ -254,6 +258,7 @@ class TrainingService:
             return
         self._pause()
         self.trainer, self.generation = trainer, generation
+        self.design = dataclasses.replace(trainer.design, training=trainer.training)
         self._settle()
 
     def _adopt(self, checkpoints) -> None:

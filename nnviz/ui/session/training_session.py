@@ -124,6 +124,8 @@ class TrainingSession(QObject):
         self.runs: list[RunEntry] = []
         self.record_bytes = DEFAULT_BUDGET_BYTES  # each run's timeline, from the next run on
         self._forking: int | None = None  # the generation of a fork asked for
+        self._holding = False  # live settings wait while the timeline shows the past
+        self._held: Design | None = None  # the design whose live settings wait
         self._adopting = None  # a run file's history, until its timeline is taken on
         self._replay_rows = False  # the next frame brings the panels the whole history
         self.epochs_per_frame: int | None = None
@@ -193,6 +195,8 @@ class TrainingSession(QObject):
         (or ``restart``, for a new document), else its live settings apply from the next step.
 
         ``base_dir`` is the folder relative paths in the design (a CSV file) start from.
+        While :meth:`hold_updates` holds them, live settings wait (for a fork, or the live
+        run once released).
         """
         if self._closed:
             return
@@ -203,9 +207,35 @@ class TrainingSession(QObject):
             self.sigMessage.emit(f"{changed(self.design, design)} changed: training starts again.")
         self.design = design
         if restart or new_run or self.run_info is None or not self._worker.is_alive():
+            self._held = None
             self._new_run()
+        elif self._holding:
+            self._held = design
+            self.sigMessage.emit(
+                "Looking back: the changed settings wait for Fork from Here, or apply to the "
+                "live run when you go back to it."
+            )
         else:
-            self._worker.send(Update(design))
+            self._send_update(design)
+
+    def hold_updates(self, hold: bool) -> None:
+        """Hold live setting changes back from the current run (the timeline looks at its
+        past, where a change is meant for a fork); releasing sends what was held."""
+        self._holding = hold
+        if not hold and self._held is not None:
+            held, self._held = self._held, None
+            self._send_update(held)
+
+    @property
+    def holds_changes(self) -> bool:
+        """Whether a change of the settings waits for a fork or the live run."""
+        return self._held is not None
+
+    def _send_update(self, design: Design) -> None:
+        entry = self.run_entry(self.generation)
+        if entry is not None:
+            entry.design = design  # the settings this run now trains with
+        self._worker.send(Update(design))
 
     def play(self) -> None:
         self._command(Play())
@@ -264,13 +294,16 @@ class TrainingSession(QObject):
         if self._closed or not self._worker.is_alive() or self.run_info is None:
             return
         self._forking = self._new_generation()
-        self._worker.send(Fork(int(epoch), self._forking))
+        self._held = None  # the fork trains with them; the run forked keeps its own
+        self._worker.send(Fork(int(epoch), self._forking, self.design))
 
     def switch_run(self, generation: int) -> None:
-        """Make a kept run current again, paused where it was left."""
+        """Make a kept run current again, paused where it was left (with its own settings:
+        ``run_entry(generation).design``, for the window to show)."""
         entry = self.run_entry(generation)
         if entry is None or generation == self.generation or not self._worker.is_alive():
             return
+        self._held = None
         self.generation = generation
         self._worker.send(SwitchRun(generation))
         self._show_entry(entry)

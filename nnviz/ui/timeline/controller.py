@@ -9,6 +9,7 @@ a fast drag never queues up requests: the latest position wins.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
@@ -80,6 +81,12 @@ class Timeline(QObject):
     def go_live(self) -> None:
         if self._replay.isActive():
             self.bar.replay.setChecked(False)
+        held = self.session.holds_changes
+        self.session.hold_updates(False)
+        if held:
+            self.window.statusBar().showMessage(
+                "Back to the live run: the settings changed meanwhile apply to it now.", 6000
+            )
         self.live = True
         self.shown_epoch = None
         self._wanted = None
@@ -129,6 +136,7 @@ class Timeline(QObject):
         """Ask for a checkpoint's pictures, or remember the epoch until the last request is
         answered (so the newest position wins and nothing queues up)."""
         self.live = False
+        self.session.hold_updates(True)  # a change now is meant for a fork
         self._show_state()
         waiting = self._asked_at is not None
         if waiting and time.monotonic() - self._asked_at < REQUEST_PATIENCE:
@@ -163,6 +171,7 @@ class Timeline(QObject):
     # --- the run --------------------------------------------------------------------------------
 
     def _on_run_started(self, info) -> None:
+        self.session.hold_updates(False)  # a new run, a fork or a run brought back: live
         self.bar.replay.setChecked(False)
         self.live, self.shown_epoch, self.checkpoints = True, None, ()
         self._asked_at = self._wanted = None
@@ -231,6 +240,14 @@ class Timeline(QObject):
         box.setVisible(len(session.runs) > 1)
 
     def _on_run_chosen(self, index: int) -> None:
+        """Bring a kept run back, and its settings into the window (one undo step)."""
+        session = self.session
         generation = self.bar.runs.itemData(index)
-        if generation is not None and generation != self.session.generation:
-            self.session.switch_run(generation)
+        entry = session.run_entry(generation) if generation is not None else None
+        if entry is None or generation == session.generation:
+            return
+        session.switch_run(generation)
+        design = self.window.design
+        theirs = replace(design, training=entry.design.training)
+        if theirs != design:
+            self.window.push_design(theirs, f"Bring back {entry.label.split(':')[0].lower()}")
