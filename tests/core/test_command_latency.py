@@ -42,8 +42,9 @@ def test_the_loop_looks_at_commands_within_an_epoch_and_the_run_is_unchanged():
     assert service.trainer.epoch == 0
     assert 0 < service.trainer.step <= COMMAND_LATENCY / 0.001
     service.handle(Pause())
-    assert service.state == SessionState.PAUSED and sent[-2] == StateChanged(SessionState.PAUSED)
-    assert isinstance(sent[-1], Frame) and sent[-1].snapshot.metrics.epoch == 0
+    # the last frame first, then the state: whoever sees "paused" has every step's rows
+    assert service.state == SessionState.PAUSED and sent[-1] == StateChanged(SessionState.PAUSED)
+    assert isinstance(sent[-2], Frame) and sent[-2].snapshot.metrics.epoch == 0
     paused_at = service.trainer.step
     service.advance()  # paused: no training
     assert service.trainer.step == paused_at
@@ -75,8 +76,7 @@ def test_pause_and_stop_over_the_pipe_take_effect_mid_epoch():
         while StateChanged(SessionState.PAUSED) not in received:
             assert message_out.poll(30), "no message from the service"
             received.append(message_out.recv())
-        assert message_out.poll(30)
-        paused = message_out.recv()  # the frame the pause sends: still in the first epoch
+        paused = received[-2]  # the frame the pause sends before its state: the first epoch
         assert isinstance(paused, Frame) and paused.snapshot.metrics.epoch == 0
         command_in.send(Stop())
         thread.join(30)
