@@ -4,7 +4,9 @@
 
 Trains the same design with ``Trainer`` (every metric of every epoch, as ``nnviz train`` and
 the window do) with and without a checkpoint recorder, runs interleaved so that a busy machine
-slows both alike, and prints epochs/s of each and their ratio. Two networks: TensorFlow
+slows both alike, and prints epochs/s of each and their ratio; then what one checkpoint costs
+against one epoch, measured directly (on a loaded machine the ratio's noise is larger than
+the cost it measures). Two networks: TensorFlow
 Playground's (2-8-8-1 tanh, 500 xor points, batch 10, SGD), where a checkpoint is tiny and the
 epoch short, and a 64-128-64-10 ReLU network on the digits with Adam, where a checkpoint holds
 two moment vectors.
@@ -46,6 +48,22 @@ def epochs_per_second(design: Design, epochs: int, record: bool) -> tuple[float,
     return epochs / seconds, kept, 0 if recorder is None else recorder.nbytes
 
 
+def checkpoint_share(design: Design, repeats: int = 2000) -> tuple[float, float]:
+    """Seconds a checkpoint takes, and an epoch (the median of five), on a trained run."""
+    trainer = Trainer(design)
+    trainer.step_epoch()
+    started = time.perf_counter()
+    for _ in range(repeats):
+        trainer.checkpoint()
+    checkpoint = (time.perf_counter() - started) / repeats
+    epochs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        trainer.step_epoch()
+        epochs.append(time.perf_counter() - started)
+    return checkpoint, statistics.median(epochs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=2000)
@@ -64,6 +82,15 @@ def main() -> None:
         print(
             f"| {name} | {a:,.0f} epochs/s | {b:,.0f} epochs/s | {b / a:.2f} | "
             f"{kept} ({nbytes / 2**20:.1f} MB) |"
+        )
+    print()
+    print("| network | a checkpoint | an epoch | share |")
+    print("| --- | --- | --- | --- |")
+    for name, design in DESIGNS.items():
+        checkpoint, epoch = checkpoint_share(design)
+        print(
+            f"| {name} | {checkpoint * 1e6:,.0f} µs | {epoch * 1e3:,.2f} ms | "
+            f"{checkpoint / epoch:.2%} |"
         )
 
 
