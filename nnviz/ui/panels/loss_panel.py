@@ -144,6 +144,7 @@ class LossPanel(LivePanel):
         for k, (label, epochs, train, test) in enumerate(runs[:4]):
             for values, style in ((train, Qt.PenStyle.DashLine), (test, Qt.PenStyle.DotLine)):
                 curve = EpochCurve(self.loss_plot, 2 + k, width=1.5, style=style)
+                curve.setZValue(-1)  # beneath the current run's own curves
                 curve.set_points(np.asarray(epochs, float), finite_or_nan(np.asarray(values)))
                 self.compared.append(curve)
             color = series_color(2 + k).name()
