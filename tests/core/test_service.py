@@ -320,3 +320,15 @@ def test_load_params_puts_imported_weights_into_the_run_and_sends_a_frame():
     sent.clear()
     service.handle(LoadParams(params, "Weights changed by hand."))
     assert [m.text for m in sent if isinstance(m, Notice)] == ["Weights changed by hand."]
+
+
+def test_the_inputs_pictures_go_with_a_runs_first_views_only(service):
+    """They never change during a run (784 of them for MNIST: 5 MB a frame)."""
+    service.handle(NewRun(xor_design(), None, 1))
+    service.handle(StepEpoch())
+    service.handle(StepEpoch())
+    views = [frame.views for frame in frames(service) if frame.views is not None]
+    assert len(views) >= 2 and views[0].inputs is not None
+    assert all(v.inputs is None for v in views[1:])
+    service.handle(Reset(2))  # a new run sends them again
+    assert frames(service)[-1].generation == 2 and frames(service)[-1].views.inputs is not None

@@ -17,6 +17,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from nnviz.core.data import load_dataset
 from nnviz.core.data.cache import CachedData
@@ -109,6 +110,7 @@ class TrainingService:
         self.base_dir = None
         self.dataset = None  # the current run's data, as the window sent it or as read here
         self._announced = None  # the data set the window was last told of
+        self._inputs_sent = None  # the run whose views' input pictures the window has
         self.generation = 0
         self.record_bytes = DEFAULT_BUDGET_BYTES
         self.runs: dict = {}  # generation -> Trainer: the current run, its forks and origins
@@ -413,6 +415,9 @@ class TrainingService:
         if with_views or self._views.due(now) or self.state != SessionState.RUNNING:
             views = evaluate_views(self._grid, trainer.spec, snap.params)
             self._views.took(now, self.clock())
+            if self._inputs_sent == self.generation:  # the inputs' pictures never change in a
+                views = replace(views, inputs=None)  # run: sent once (MNIST's are 5 MB)
+            self._inputs_sent = self.generation
         confusion = make_confusion(trainer)
         self.send(Frame(self.generation, rows, snap, views, confusion, distributions))
 

@@ -16,6 +16,7 @@ import os
 import threading
 from collections import deque
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -59,10 +60,13 @@ class MessageBox:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: deque[Message] = deque()
+        self._inputs: tuple[int, object] | None = None  # (generation, its input pictures)
 
     def put(self, message: Message) -> bool:
         """Queue ``message``; True if the box was empty (the GUI thread must be told)."""
         with self._lock:
+            if isinstance(message, Frame):
+                message = self._with_inputs(message)
             last = self._items[-1] if self._items else None
             if (
                 isinstance(message, Frame)
@@ -73,6 +77,18 @@ class MessageBox:
                 return False
             self._items.append(message)
             return len(self._items) == 1
+
+    def _with_inputs(self, frame: Frame) -> Frame:
+        """The frame with its run's input pictures, which only its first views carry."""
+        views = frame.views
+        if views is None:
+            return frame
+        if views.inputs is not None:
+            self._inputs = (frame.generation, views.inputs)
+            return frame
+        if self._inputs is None or self._inputs[0] != frame.generation:
+            return frame
+        return replace(frame, views=replace(views, inputs=self._inputs[1]))
 
     def take_all(self) -> list[Message]:
         with self._lock:
