@@ -58,11 +58,10 @@ def test_an_entry_gives_back_the_data_set_memory_mapped(tmp_path):
     dataset = read_idx_folder(tmp_path / "mnist")
     key = data_key(DatasetSpec(name="idx", path=str(tmp_path / "mnist")))
     assert find(key) is None
-    entry = store(key, dataset, {"said": "hello"})
+    entry = store(key, dataset)
     opened = find(key).open()
     same(opened, dataset)
     assert isinstance(opened.x_train, np.memmap) and not opened.x_train.flags.writeable
-    assert entry.extra() == {"said": "hello"}
     assert len(pickle.dumps(entry)) < 300  # what crosses the pipe instead of the arrays
 
 
@@ -123,6 +122,18 @@ def test_another_process_finds_the_parsed_data_in_the_cache_and_parses_nothing(t
     same(second.get(csv_spec(path)), parsed)
     assert second.summary(str(path)).columns == ("a", "b", "c", "label")
     assert second.parses == 0
+
+
+def test_a_design_opened_again_shows_its_csv_columns_without_a_parse(tmp_path):
+    path = write_csv(tmp_path / "t.csv")
+    KeptData().get(csv_spec(path))
+    again = KeptData()  # the app started again: the Data tab asks first
+    assert again.summary(str(path)).columns == ("a", "b", "c", "label")
+    again.get(csv_spec(path))
+    assert again.parses == 0
+    os.utime(path, ns=(1, 1))  # the file changed: its old summary is not used
+    fresh = KeptData()
+    assert fresh.summary(str(path)).rows == 60 and fresh.parses == 1
 
 
 def test_progress_is_told_and_raising_from_it_cancels_keeping_nothing(tmp_path, monkeypatch):

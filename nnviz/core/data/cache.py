@@ -1,9 +1,10 @@
 """Parsed data kept on disk, so that a big file is parsed once: by the window, not again by the
 training process, nor the next time the design is opened.
 
-An entry is a folder of ``.npy`` arrays and a ``facts.json`` (the Dataset's other fields and
-what the file's reader said about it, e.g. a CSV file's columns), named by a hash of the data
-settings and of the files' sizes and modification times: a changed file is a new entry. The
+An entry is a folder of ``.npy`` arrays and a ``facts.json`` (the Dataset's other fields),
+named by a hash of the data settings and of the files' sizes and modification times: a
+changed file is a new entry. Beside the entries, small JSON *notes* keep what a reader said
+about a file (a CSV file's columns and bad cells, for the Data tab), by the same identity. The
 training process memory-maps the arrays (``np.load(mmap_mode="r")``): the window sends it the
 entry's folder, a few bytes, instead of 188 MB of pixels through the pipe, and both processes
 share the pages the system keeps of the file. The folder is the user's cache folder
@@ -30,6 +31,7 @@ from nnviz.core.data.csv_table import csv_path
 from nnviz.core.data.dataset import Dataset, DatasetError
 from nnviz.core.data.image_files import IDX_FILES
 from nnviz.core.design import DatasetSpec
+from nnviz.core.files.atomic import atomic_write_text
 
 ENVIRONMENT_VARIABLE = "NNVIZ_CACHE_DIR"
 #: Data read from the user's files; everything else is generated in milliseconds.
@@ -44,6 +46,8 @@ _SHAPING = {
 }
 _ARRAYS = ("x_train", "y_train", "x_test", "y_test")
 _FACTS = "facts.json"
+#: The folder of notes: what a reader said about a file (a CSV file's summary), by file.
+_NOTES = "notes"
 
 
 def cache_dir() -> Path:
@@ -123,13 +127,6 @@ class CachedData:
                 f"the cached copy of the data in {folder} is damaged ({error})"
             ) from None
 
-    def extra(self) -> dict:
-        """What the reader said about the file when the entry was made (see :func:`store`)."""
-        try:
-            return json.loads((Path(self.folder) / _FACTS).read_text(encoding="utf-8"))["extra"]
-        except (OSError, ValueError, KeyError):
-            return {}
-
 
 def find(key: str | None) -> CachedData | None:
     """The entry ``key`` names, if it is there (its use is remembered for the size limit)."""
@@ -143,9 +140,9 @@ def find(key: str | None) -> CachedData | None:
     return CachedData(str(folder))
 
 
-def store(key: str, dataset: Dataset, extra: dict | None = None) -> CachedData:
+def store(key: str, dataset: Dataset) -> CachedData:
     """Write ``dataset`` as entry ``key`` (all or nothing: into a new folder, then renamed),
-    then drop the oldest entries beyond ``MAX_BYTES``. ``extra`` is JSON kept beside it."""
+    then drop the oldest entries beyond ``MAX_BYTES``."""
     root = cache_dir()
     root.mkdir(parents=True, exist_ok=True)
     final = root / key
@@ -162,7 +159,7 @@ def store(key: str, dataset: Dataset, extra: dict | None = None) -> CachedData:
             "image_shape": dataset.image_shape,
             "extent": dataset.extent,
         }
-        text = json.dumps({"format": FORMAT, "dataset": fields, "extra": extra or {}})
+        text = json.dumps({"format": FORMAT, "dataset": fields})
         (work / _FACTS).write_text(text, encoding="utf-8")
         try:
             work.rename(final)
@@ -175,6 +172,27 @@ def store(key: str, dataset: Dataset, extra: dict | None = None) -> CachedData:
     return CachedData(str(final))
 
 
+def read_note(identity: tuple) -> dict | None:
+    """The note kept on the file ``identity`` (path, size, modification time), or None."""
+    try:
+        return json.loads(_note_path(identity).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_note(identity: tuple, note: dict) -> None:
+    """Keep ``note`` on the file ``identity`` (all or nothing; no room is no harm)."""
+    path = _note_path(identity)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(note))
+
+
+def _note_path(identity: tuple) -> Path:
+    name = hashlib.sha256(json.dumps([FORMAT, list(identity)]).encode()).hexdigest()[:40]
+    return cache_dir() / _NOTES / f"{name}.json"
+
+
 def _trim(root: Path, keep: Path) -> None:
     """Remove the least recently used entries while the cache holds more than MAX_BYTES."""
     entries = []
@@ -183,7 +201,7 @@ def _trim(root: Path, keep: Path) -> None:
             if folder.name.startswith("."):
                 if time.time() - folder.stat().st_mtime > 3600:
                     shutil.rmtree(folder, ignore_errors=True)  # left by a crash mid-write
-            elif folder.is_dir():
+            elif folder.is_dir() and folder.name != _NOTES:
                 size = sum(f.stat().st_size for f in folder.iterdir())
                 entries.append((folder.stat().st_mtime, size, folder))
         except OSError:  # another window trimming at the same time

@@ -2,7 +2,8 @@
 
 The window's process keeps the latest few data sets in memory (going back with Undo finds
 them there), the last CSV table it parsed (a change of label or columns then needs no new
-parse) and each CSV file's summary (the Data tab's columns and bad cells). Every data set read
+parse) and each CSV file's summary (the Data tab's columns and bad cells, also kept as a
+note in the disk cache: a design opened again parses nothing). Every data set read
 from a file is also written to the disk cache (:mod:`nnviz.core.data.cache`) and used from
 there, memory-mapped: the training process opens the same entry instead of receiving the
 arrays or parsing the file again, and the next time the design is opened nothing is parsed.
@@ -102,10 +103,15 @@ class KeptData:
         with self._lock:
             found = self._summaries.get(identity)
         if found is None:
-            try:
-                found = summarize(self._parsed(file, progress))
-            except DatasetError as error:
-                found = str(error)  # kept too: asking again answers at once
+            note = cache.read_note(identity)
+            if note is not None and "csv" in note:
+                found = CsvSummary.from_json(note["csv"])
+            else:
+                try:
+                    found = summarize(self._parsed(file, progress))
+                    cache.write_note(identity, {"csv": found.to_json()})
+                except DatasetError as error:
+                    found = str(error)  # kept too: asking again answers at once
             with self._lock:
                 self._summaries[identity] = found
         if isinstance(found, str):
@@ -118,9 +124,7 @@ class KeptData:
         entry = cache.find(key)
         if entry is not None:
             try:
-                dataset = entry.open()
-                self._remember_summary(spec, base_dir, entry.extra())
-                return dataset, entry
+                return entry.open(), entry
             except DatasetError:
                 pass  # a damaged entry: parse the file again
         parse = None if progress is None else (lambda share: progress(share * PARSE_SHARE))
@@ -135,11 +139,10 @@ class KeptData:
         )
         if key is None:
             return dataset, None
-        extra = {}
         if spec.name == "csv":
-            extra["csv"] = self.summary(spec.path, base_dir).to_json()
+            self.summary(spec.path, base_dir)  # of the table just parsed: the Data tab's view
         try:
-            entry = cache.store(key, dataset, extra)
+            entry = cache.store(key, dataset)
             dataset = entry.open()  # the pages both processes share, not a private copy
         except (OSError, DatasetError):
             return dataset, None  # no room for the cache: the arrays travel to training
@@ -159,13 +162,6 @@ class KeptData:
         with self._lock:
             self._table = (identity, table)
         return table
-
-    def _remember_summary(self, spec: DatasetSpec, base_dir, extra: dict) -> None:
-        if spec.name != "csv" or "csv" not in extra:
-            return
-        summary = CsvSummary.from_json(extra["csv"])
-        with self._lock:
-            self._summaries[_identity(csv_path(spec.path, base_dir))] = summary
 
 
 def _identity(file: Path) -> tuple:
