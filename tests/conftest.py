@@ -27,3 +27,9 @@ def _no_leftover_threads():
         t.join(timeout=2)
     leftover = [t for t in leftover if t.is_alive()]
     assert not leftover, f"test left threads running: {leftover}"
+
+
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory, monkeypatch):
+    """The user's data folder (the runs database, sweeps) of each test is its own."""
+    monkeypatch.setenv("NNVIZ_DATA_DIR", str(tmp_path_factory.mktemp("nnviz-data")))

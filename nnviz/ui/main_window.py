@@ -38,6 +38,7 @@ from nnviz.ui.lessons import install_lessons
 from nnviz.ui.network_editor import NetworkEditor
 from nnviz.ui.panels import install_panels
 from nnviz.ui.panels.distributions import install_distributions
+from nnviz.ui.runs import install_runs
 from nnviz.ui.session.training_session import TrainingSession
 from nnviz.ui.settings_panel import SettingsPanel
 from nnviz.ui.space_key import SpacePlays
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.statusBar().setObjectName("statusBar")
         self._connect()
         self.live_panels = install_panels(self, self.training)
+        self.runs = install_runs(self)
         self.insight = install_insight(self, self.training)
         self.sweep = install_sweep(self)
         self.distributions = install_distributions(self, self.training)
@@ -349,6 +351,7 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.document.loader.shutdown()
         self.timeline.shutdown()
+        self.runs.shutdown()
         self.training.shutdown()
         self.insight.shutdown()
         self.sweep.shutdown()

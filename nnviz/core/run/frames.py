@@ -152,6 +152,14 @@ class MetricsHistory(Sequence):
         for curves: no row objects made."""
         return self._table[: self._size, self._SCALARS.index(name)].copy()
 
+    def columns(self, *names: str) -> np.ndarray:
+        """A fresh (len, len(names)) float64 array of the named scalar figures (``"epoch"``,
+        ``"test_loss"``...), without making a row object per epoch."""
+        picked = [self._SCALARS.index(name) for name in names]
+        if self._size == 0:
+            return np.empty((0, len(names)))
+        return self._table[: self._size, picked].copy()
+
     def __len__(self) -> int:
         return self._size
 

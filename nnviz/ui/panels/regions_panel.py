@@ -310,6 +310,24 @@ class RegionsPanel(LivePanel):
             self._set_image(self.output_mode, self._output_values(views.output),
                             self.output_levels, self.output_label)  # fmt: skip
 
+    def output_picture(self):
+        """The output as this panel colours it, to keep with a run: ``(rgb, extent, curve)``,
+        an RGB image (h, w, 3) uint8 over ``extent`` for plane data, or the (2, n) prediction
+        curve (x, output) of 1D data; three Nones before the first picture."""
+        views, info = self.views_data, self.run_info
+        if views is None or info is None:
+            return None, None, None
+        if info.kind == LINE:
+            curve = np.vstack([views.xs, np.asarray(views.output)[:, 0]]).astype(np.float32)
+            return None, None, curve
+        if self.output_mode == CLASSES:
+            rgb = class_regions_rgb(views.output, self.discretize.isChecked())
+        else:
+            values = self._output_values(views.output)
+            rgba, _ = pg.functions.makeRGBA(values, levels=self.output_levels, lut=self.region_lut)
+            rgb = rgba[..., :3]
+        return np.ascontiguousarray(rgb), tuple(info.extent), None
+
     def _output_values(self, output: np.ndarray) -> np.ndarray:
         values = output[..., 0]
         if self.discretize.isChecked():
