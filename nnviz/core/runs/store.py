@@ -8,6 +8,7 @@ a crash loses at most the run being written.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -162,7 +163,8 @@ class _Transaction:
             except sqlite3.Error as commit_error:
                 error = commit_error
         if isinstance(error, sqlite3.Error):
-            self.db.rollback()
+            with contextlib.suppress(sqlite3.Error):
+                self.db.rollback()
             raise RunStoreError(f"{self.message}: {error}") from None
         return False
 

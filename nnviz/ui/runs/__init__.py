@@ -42,7 +42,7 @@ class Runs(QObject):
 
     def shutdown(self) -> None:
         """The window closes: the current run is written as it ended, the database closed."""
-        self.recorder.finish()
+        self.recorder.close()
         self.panel.store.close()
 
 

@@ -47,10 +47,8 @@ class CompareView(QWidget):
             plot.setLabel("left", label)
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.getAxis("left").enableAutoSIPrefix(False)
-        self.key = QLabel(
-            "Each run in its colour in the table · solid: test · dashed: train",
-            objectName="runsCurveKey",
-        )
+        self.key = QLabel("solid: test · dashed: train", objectName="runsCurveKey")
+        self.key.setToolTip("Each run's curves are drawn in its colour in the table")
         self.key.setAlignment(Qt.AlignmentFlag.AlignRight)
 
         self.regions = pg.GraphicsLayoutWidget()

@@ -52,6 +52,7 @@ class RunRecorder(QObject):
         self._seconds = 0.0  # training time of the current run before _since
         self._since: float | None = None  # when it last started running
         self._saved_at = 0.0
+        self._closed = False
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._refresh)
@@ -65,6 +66,12 @@ class RunRecorder(QObject):
         ``"fork of run 3 at epoch 40"``); later runs are the window's again."""
         self._origin = (source, label)
 
+    def close(self) -> None:
+        """The window closes: the current run is written as it ended; later messages of
+        the training process (it stops after the window) are not recorded."""
+        self.finish()
+        self._closed = True
+
     def finish(self) -> None:
         """The current run is over (replaced, or the window closes): write it as it ended."""
         self._timer.stop()
@@ -76,6 +83,8 @@ class RunRecorder(QObject):
     # --- the session's signals ----------------------------------------------------------------
 
     def _on_run_started(self, info) -> None:
+        if self._closed:
+            return
         self.finish()
         self._info, self._history = info, self.session.history
         self._design, self._latest = self.session.design, None
@@ -83,7 +92,7 @@ class RunRecorder(QObject):
         self._since = time.monotonic() if self.session.state == SessionState.RUNNING else None
 
     def _on_frame(self, frame) -> None:
-        if self._info is None or frame.generation != self._info.generation:
+        if self._closed or self._info is None or frame.generation != self._info.generation:
             return
         self._latest = frame.snapshot
         if not needs_new_run(self._design, self.session.design):
@@ -104,6 +113,8 @@ class RunRecorder(QObject):
             self._timer.start()
 
     def _on_state(self, state) -> None:
+        if self._closed:
+            return
         now = time.monotonic()
         if self._since is not None:
             self._seconds += now - self._since
