@@ -14,9 +14,9 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer
 
+from nnviz.core.run.live import needs_new_run
 from nnviz.core.run.protocol import SessionState
 from nnviz.core.run.snapshot import Status
-from nnviz.core.run.trainer import needs_new_run
 from nnviz.core.runs import WINDOW, RunEntry, summarise, thin_history
 from nnviz.core.runs.entry import HISTORY_COLUMNS
 
