@@ -10,16 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import (
-    QFont,
-    QIcon,
-    QKeySequence,
-    QPixmap,
-    QShortcut,
-    QStandardItem,
-    QStandardItemModel,
-)
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,11 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.runs import RunEntry, RunStore, RunStoreError
-from nnviz.ui.runs.columns import Column, columns
-from nnviz.ui.runs.compare_view import CompareView, run_color
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+from nnviz.ui.runs.columns import columns
+from nnviz.ui.runs.compare_view import CompareView
+from nnviz.ui.runs.table_model import ID_ROLE, RunsModel, RunsSorter
 
 
 class RunsPanel(QWidget):
@@ -54,14 +44,12 @@ class RunsPanel(QWidget):
         self.store = store
         self.current_id: int | None = None
         self.entries: dict[int, RunEntry] = {}
-        self._columns: list[Column] = []
         self._rows: dict[int, int] = {}  # run id -> row of the model
         self._rebuilding = False  # the selection changes then are not the user's
 
-        self.model = QStandardItemModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.model = RunsModel(self)
+        self.proxy = RunsSorter(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView(objectName="runsTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -133,7 +121,7 @@ class RunsPanel(QWidget):
         if old.design != entry.design:
             self._rebuild()  # which settings differ may have changed
         else:
-            self._fill_row(self._rows[entry.id], entry)
+            self.model.set_entry(self._rows[entry.id], entry)
             if entry.id in self.selected_ids():
                 self._on_selection()
 
@@ -145,7 +133,7 @@ class RunsPanel(QWidget):
         for run_id in ids:
             del self.entries[run_id]
         if self.current_id in ids:
-            self.current_id = None
+            self.set_current(None)
         self._rebuild()
         self.sigDeleted.emit(ids)
         self.sigMessage.emit(f"Deleted {_runs(len(ids))}.")
@@ -153,9 +141,10 @@ class RunsPanel(QWidget):
     def set_current(self, run_id: int | None) -> None:
         """Highlight the run the window trains now (None: none)."""
         previous, self.current_id = self.current_id, run_id
+        self.model.current_id = run_id
         for other in (previous, run_id):
             if other in self._rows:
-                self._fill_row(self._rows[other], self.entries[other])
+                self.model.row_changed(self._rows[other])
 
     # --- selection ----------------------------------------------------------------------------
 
@@ -215,38 +204,14 @@ class RunsPanel(QWidget):
         """Every row again (runs came or went, or the settings that differ changed)."""
         selected = self.selected_ids()
         entries = list(self.entries.values())
-        self._columns = columns(entries)
         self._rebuilding = True
-        self.model.clear()
-        self.model.setHorizontalHeaderLabels([c.header for c in self._columns])
-        for i, column in enumerate(self._columns):
-            self.model.horizontalHeaderItem(i).setToolTip(column.tooltip)
-        self._rows = {}
-        for row, entry in enumerate(entries):
-            self.model.appendRow([QStandardItem() for _ in self._columns])
-            self._rows[entry.id] = row
-            self._fill_row(row, entry)
+        self.model.reset(entries, columns(entries))
+        self._rows = {entry.id: row for row, entry in enumerate(entries)}
         self.table.resizeColumnsToContents()
         self.select_runs(selected)
         self._rebuilding = False
         self.count_label.setText(_runs(len(entries)) if entries else "No runs yet")
         self._on_selection()
-
-    def _fill_row(self, row: int, entry: RunEntry) -> None:
-        current = entry.id == self.current_id
-        font = QFont(self.table.font())
-        font.setBold(current)
-        for i, column in enumerate(self._columns):
-            item = self.model.item(row, i)
-            item.setText(column.text(entry))
-            item.setData(column.key(entry), SORT_ROLE)
-            item.setData(entry.id, ID_ROLE)
-            item.setFont(font)
-            item.setToolTip(entry.message or ("Training now" if current else ""))
-        first = self.model.item(row, 0)
-        first.setIcon(_swatch(entry.id))
-        if current:
-            first.setText(f"{entry.id} ▶")
 
     # --- the store ----------------------------------------------------------------------------
 
@@ -278,9 +243,3 @@ class RunsPanel(QWidget):
 
 def _runs(count: int) -> str:
     return f"{count} run" if count == 1 else f"{count} runs"
-
-
-def _swatch(run_id: int) -> QIcon:
-    pixmap = QPixmap(10, 10)
-    pixmap.fill(run_color(run_id))
-    return QIcon(pixmap)
