@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python docs/screenshots/make_screenshots.py`` (a few minutes; add
 ``insight`` for only the hidden-space, landscape and learning-rate-finder pictures,
-``distributions`` for only the activation explorer and the histograms, ``--sizes``
+``distributions`` for only the activation explorer and the histograms, ``runs`` for only
+the Runs dock, ``--sizes``
 for only the whole window at 1280 x 800 and 1920 x 1080 on three examples). Each picture
 is the real window or one of its docks after training a bundled example for a while, so the
 README shows what a user sees today. Look at every one before committing it.
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("NNVIZ_DATA_DIR", tempfile.mkdtemp())  # the user's runs stay their own
 
 import numpy as np
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
@@ -144,6 +147,32 @@ def distribution_shots(window) -> None:
         dock(window, name).setFloating(False)
 
 
+def runs_shots(window) -> None:
+    """Three runs of xor-mlp with 2, 4 and 8 units in the Runs dock, all three compared."""
+    from nnviz.core.schema import with_value
+
+    window.open_example(EXAMPLES / "xor-mlp.json")
+    session = window.training
+    for units in (2, 4, 8):
+        window.push_design(with_value(window.design, "layers[0].units", units), "Width")
+        wait_until(lambda: getattr(session.run_info, "generation", None) == session.generation)
+        session.play()
+        wait_until(lambda: session.epoch >= 150 or session.state in ("finished", "diverged"))
+        session.pause()
+        wait_until(lambda: session.state != "running")
+        run_for(1.5)  # the last frame drawn, and the run's row refreshed
+    window.runs.recorder.finish()  # the last run written as it is
+    runs = dock(window, "runsDock")
+    runs.setFloating(True)
+    runs.resize(1100, 420)
+    runs.show()
+    panel = runs.widget()
+    panel.select_runs(sorted(panel.entries)[-3:])
+    run_for(0.5)
+    shoot(runs, "panel-runs")
+    runs.setFloating(False)
+
+
 #: The whole window at the two sizes learners use most, on three examples: the default
 #: 1280 x 800 and a 1920 x 1080 desktop.
 SIZED_EXAMPLES = (("spiral-deep", 300), ("digits", 30), ("breast-cancer", 100))
@@ -170,9 +199,12 @@ def main(only: str = "") -> None:
     window.resize(1400, 900)
     window.show()
     if only:
-        {"insight": insight_shots, "distributions": distribution_shots, "--sizes": sized_shots}[
-            only
-        ](window)
+        {
+            "insight": insight_shots,
+            "distributions": distribution_shots,
+            "runs": runs_shots,
+            "--sizes": sized_shots,
+        }[only](window)
         window.undo_stack.setClean()
         window.close()
         return
@@ -198,6 +230,7 @@ def main(only: str = "") -> None:
 
     insight_shots(window)
     distribution_shots(window)
+    runs_shots(window)
     sized_shots(window)
 
     window.resize(1920, 1080)
