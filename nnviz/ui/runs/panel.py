@@ -93,6 +93,7 @@ class RunsPanel(QWidget):
         split.addWidget(self.compare)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([3000, 2000])  # scaled to the width it gets: 3 to 2
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
