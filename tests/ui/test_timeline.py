@@ -191,6 +191,10 @@ def test_save_run_then_open_it_restores_the_design_and_the_timeline(window, tmp_
     wait_until(lambda: len(session.history) == EPOCHS and session.epoch == EPOCHS)
     assert window.design == XOR
     assert session.state == "paused"
+    histograms = window.distributions.histograms  # measured from the file's checkpoints
+    wait_until(lambda: histograms.recorded is not None)
+    assert histograms.recorded_name == path.name
+    assert histograms.recorded.last_epoch == EPOCHS
     wait_until(lambda: window.timeline.timeline.slider.maximum() == EPOCHS)
     drag_to(window.timeline.timeline.slider, 0)
     wait_until(lambda: shown(window) == 0)

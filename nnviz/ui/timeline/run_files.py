@@ -118,6 +118,7 @@ class RunFiles(QObject):
 
         def adopt() -> None:  # once the document (and the run of its design) is there
             self.session.adopt(record.history, record.checkpoints)
+            self.window.distributions.show_record(path.name, record, path.parent)
             last = record.checkpoints[-1]
             self._say(
                 f"Opened the run {path.name}: {len(record.checkpoints)} checkpoints up to epoch "
