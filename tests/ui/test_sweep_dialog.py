@@ -87,6 +87,13 @@ def test_a_grid_sweep_from_the_dialog_fills_the_table_and_the_views(qtbot, windo
     status = {table.item(r, 1).text(): table.item(r, 4).text() for r in range(4)}
     assert status == {"0.1": "finished", "100": "diverged"}  # kept, and said
     results = dialog.trial_list()
+    # every trial is a run of the Runs panel, with its design and figures
+    runs = {e.label: e for e in window.runs.panel.entries.values() if e.source == "sweep"}
+    assert len(runs) == 4
+    for result in results:
+        run = runs[f"trial {result.number} of {dialog.plan.study}"]
+        assert run.design == apply(dialog.plan.design, result.params)
+        assert run.final["test_loss"] == result.value and run.status == result.attrs["status"]
     # each trial's value is what training its design alone gives
     alone, _attrs = train_trial(dialog.plan, results[3].params)
     assert results[3].value == alone
@@ -115,6 +122,7 @@ def test_a_grid_sweep_from_the_dialog_fills_the_table_and_the_views(qtbot, windo
     assert window.design == apply(dialog.plan.design, best.params)
     assert window.undo_stack.count() == steps + 1
     assert dialog.table.selectedItems()[0].data(Qt.ItemDataRole.UserRole) == best.number
+    assert window.runs.panel.selected_ids() == [dialog.run_ids[best.number]]
     window.undo_stack.undo()
     assert window.design == before
 

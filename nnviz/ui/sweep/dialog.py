@@ -1,5 +1,6 @@
 """Train → Sweep…: vary settings of the current design, train every trial in worker processes,
-watch the trials arrive in a table and three views, and open any trial's design.
+watch the trials arrive in a table and three views, and open any trial's design. Each trial
+that ends is also a run of the window's Runs panel (source "sweep").
 
 The dialog does not block the window: a sweep goes on while it is closed, and shows again
 when it is reopened. Stop ends the workers within about a second; the trial they were
@@ -47,6 +48,7 @@ from nnviz.core.sweep.study import (
     best_of,
     default_storage,
 )
+from nnviz.core.sweep.trial_run import trial_run
 from nnviz.ui.sweep.importance_view import ImportanceView
 from nnviz.ui.sweep.parallel_view import ParallelCoordinates
 from nnviz.ui.sweep.runner import SweepRunner
@@ -79,6 +81,7 @@ class SweepDialog(QDialog):
         self.plan: SweepPlan | None = None
         self.planned = 0
         self.results: dict[int, TrialResult] = {}
+        self.run_ids: dict[int, int] = {}  # trial number -> its run in the Runs panel
         self.runner = SweepRunner(self)
         self.runner.sigTrials.connect(self._on_trials)
         self.runner.sigFinished.connect(self._on_finished)
@@ -299,7 +302,7 @@ class SweepDialog(QDialog):
             seed=design.training.seed,
         )
         self.planned = self.trials.value()
-        self.results = {}
+        self.results, self.run_ids = {}, {}
         self._reset_views()
         self.runner.start(self.plan, self.planned, self.workers.value())
         self.start_button.setEnabled(False)
@@ -335,6 +338,7 @@ class SweepDialog(QDialog):
         for result in changed:
             self.results[result.number] = result
         results = self.trial_list()
+        self._record_runs(changed)
         self._fill_table(results)
         self.parallel.set_trials(results)
         self.scatter.set_trials(results)
@@ -359,6 +363,17 @@ class SweepDialog(QDialog):
             f"failed or stopped). {self._best_text()}"
         )
         self._update_importance()
+
+    def _record_runs(self, changed: list[TrialResult]) -> None:
+        """Each trial of this sweep that has ended becomes a run of the Runs panel."""
+        panel = self.window_.runs.panel
+        paths = [s.path for s in self.plan.settings]
+        for result in changed:
+            ended = result.state in FINISHED_STATES and all(p in result.params for p in paths)
+            if ended and result.number not in self.run_ids:
+                entry = panel.add_run(trial_run(self.plan, result))
+                if entry.id is not None:
+                    self.run_ids[result.number] = entry.id
 
     def trial_list(self) -> list[TrialResult]:
         """Every trial seen so far, by number."""
@@ -420,6 +435,8 @@ class SweepDialog(QDialog):
             return False
         self.window_.push_design(design, f"Design of sweep trial {number}")
         self._select_row(number)
+        if number in self.run_ids:
+            self.window_.runs.panel.select_runs([self.run_ids[number]])
         self._say(
             f"Trial {number}'s design is in the editor (Edit → Undo brings back the one "
             "before); press Play to train it."
