@@ -4,6 +4,7 @@ suggested ranges, and each setting's importance."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -85,3 +86,28 @@ def test_importance_gives_the_setting_that_decides_the_metric_the_largest_share(
     optuna.create_study(storage=storage, study_name="empty")
     with pytest.raises(SweepError, match="at least two complete trials"):
         list(importance_steps(storage, "empty"))
+
+
+def test_a_trial_is_a_run_with_its_design_and_final_figures():
+    from nnviz.core.sweep.study import SweepPlan, TrialResult
+    from nnviz.core.sweep.trial_run import trial_run
+
+    settings = (parse_setting("layers[0].units=2,5", BASE),)
+    plan = SweepPlan(BASE, None, settings, "grid", "test_loss", "sqlite://", "study")
+    attrs = {
+        "status": "diverged",
+        "message": "loss became NaN",
+        "epochs": 7,
+        "seconds": 1.5,
+        "train_loss": None,
+        "test_loss": 0.25,
+        "train_accuracy": 0.5,
+        "test_accuracy": 0.9,
+    }
+    run = trial_run(plan, TrialResult(3, {"layers[0].units": 5}, 0.25, "COMPLETE", attrs))
+    assert run.design == replace(BASE, layers=(LayerSpec(5, "tanh"), BASE.layers[1]))
+    assert (run.source, run.label, run.status) == ("sweep", "trial 3 of study", "diverged")
+    assert (run.epochs, run.seconds, run.message) == (7, 1.5, "loss became NaN")
+    assert run.task == "classification"
+    assert math.isnan(run.final.pop("train_loss"))
+    assert run.final == {"test_loss": 0.25, "train_accuracy": 0.5, "test_accuracy": 0.9}
