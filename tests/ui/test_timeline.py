@@ -128,6 +128,9 @@ def test_fork_after_a_change_shows_two_loss_curves_and_the_original_comes_back(w
         session.step_epoch()
     wait_until(lambda: session.epoch == 8)
     fork_rows = list(session.history)
+    kept = window.runs.panel.entries.values()  # the fork is a run of its own in the Runs panel
+    wait_until(lambda: any(e.source == "fork" and e.epochs == 8 for e in kept))
+    assert [e.label for e in kept if e.source == "fork"] == ["fork at epoch 5"]
     assert [row.epoch for row in fork_rows] == list(range(1, 9))
     assert [row.train_loss for row in fork_rows[:5]] == original[:5]
     assert fork_rows[-1].learning_rate == pytest.approx(0.5)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from nnviz.core.run.frames import Frame
 from nnviz.core.run.snapshot import Snapshot
+from nnviz.core.runs import FORK
 from nnviz.ui.timeline.bar import TimelineBar, epoch_text
 
 #: A request unanswered for this long (a run replaced meanwhile) no longer holds the next.
@@ -100,6 +101,7 @@ class Timeline(QObject):
             return
         epoch = self.shown_epoch
         self.bar.replay.setChecked(False)
+        self.window.runs.recorder.next_run_from(FORK, f"fork at epoch {epoch:,}")
         self.session.fork(epoch)
         self.window.statusBar().showMessage(
             f"Forked at epoch {epoch:,}: press Play to train the fork; the run it came from "
