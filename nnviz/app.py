@@ -12,6 +12,7 @@ import sys
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QGraphicsItem
+from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from nnviz import __version__
 from nnviz.ui.main_window import MainWindow, examples_dir, window_icon
@@ -68,6 +69,10 @@ def run_app(argv: list[str]) -> int:
     icon = window_icon()
     if icon is not None:
         app.setWindowIcon(icon)
+    # Python's cyclic garbage collector runs in whichever thread happens to allocate; in a
+    # worker thread (a sweep, the data loader) it would delete Qt objects there, which
+    # deadlocks or crashes. pyqtgraph's collector disables it and collects on a GUI timer.
+    collector = GarbageCollector()
     window = MainWindow()
     window.show()
     try:
@@ -77,6 +82,8 @@ def run_app(argv: list[str]) -> int:
             window.open_file(args.design)
         return app.exec()
     finally:
+        collector.timer.stop()
+        gc.enable()
         tear_down(window, orphans=ours)
 
 

@@ -1,6 +1,7 @@
 """Shared test set-up: Qt runs offscreen, and no test may leave a thread or process behind."""
 
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -33,3 +34,23 @@ def _no_leftover_threads():
 def _own_data_folder(tmp_path_factory, monkeypatch):
     """The user's data folder (the runs database, sweeps) of each test is its own."""
     monkeypatch.setenv("NNVIZ_DATA_DIR", str(tmp_path_factory.mktemp("nnviz-data")))
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_in_the_gui_thread(request):
+    """While a Qt test runs, Python's garbage collector runs only in the GUI thread, as in the
+    app (nnviz/app.py): run in a worker thread (a sweep's, the data loader's) it would delete a
+    previous test's Qt objects there, which deadlocks or crashes."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    request.getfixturevalue("qapp")  # the collector's timer needs the application
+    collector = GarbageCollector(interval=0.5)
+    try:
+        yield
+    finally:
+        collector.timer.stop()
+        gc.collect()
+        gc.enable()
