@@ -10,9 +10,9 @@ import os
 import sys
 
 import shiboken6
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QGraphicsItem
-from pyqtgraph.util.garbage_collector import GarbageCollector
 
 from nnviz import __version__
 from nnviz.ui.main_window import MainWindow, examples_dir, window_icon
