@@ -66,7 +66,7 @@ def changed(old: Design, new: Design) -> str:
 
 
 @dataclass(eq=False)
-class RunEntry:
+class SessionRun:
     """One run the window keeps: the current one, and those a fork left behind (or made).
 
     ``history`` is the run's every row (a fork's starts with its parent's, up to the fork);
@@ -121,7 +121,7 @@ class TrainingSession(QObject):
         self.base_dir = None
         self.generation = 0
         self._generations = 0  # the highest generation handed out
-        self.runs: list[RunEntry] = []
+        self.runs: list[SessionRun] = []
         self.record_bytes = DEFAULT_BUDGET_BYTES  # each run's timeline, from the next run on
         self._forking: int | None = None  # the generation of a fork asked for
         self._holding = False  # live settings wait while the timeline shows the past
@@ -321,7 +321,7 @@ class TrainingSession(QObject):
         if self._worker.is_alive() and self.run_info is not None:
             self._worker.send(SendCheckpoints(purpose))
 
-    def run_entry(self, generation: int) -> RunEntry | None:
+    def run_entry(self, generation: int) -> SessionRun | None:
         return next((entry for entry in self.runs if entry.generation == generation), None)
 
     @Slot()
@@ -419,7 +419,7 @@ class TrainingSession(QObject):
         if said:  # "finished 300 epochs" is no longer true of the run shown
             self.sigMessagesStale.emit(said)
         self._replay_rows = False
-        self.runs = [RunEntry(run_info.generation, run_info, self.history, self.design)]
+        self.runs = [SessionRun(run_info.generation, run_info, self.history, self.design)]
         self.sigRunStarted.emit(run_info)
         self.sigRunsChanged.emit()
 
@@ -441,7 +441,7 @@ class TrainingSession(QObject):
             self._forking = None
             origin = self.run_entry(parent)
             rows = [r for r in origin.history if r.step <= message.step]
-            entry = RunEntry(
+            entry = SessionRun(
                 info.generation,
                 info,
                 MetricsHistory(rows),
@@ -455,7 +455,7 @@ class TrainingSession(QObject):
             self.generation = info.generation
         self._show_entry(entry)
 
-    def _show_entry(self, entry: RunEntry) -> None:
+    def _show_entry(self, entry: SessionRun) -> None:
         """Panels start again on ``entry``'s run; its next frame brings its whole history."""
         self.run_info, self.history, self.latest = entry.info, entry.history, None
         self._rates.clear()
