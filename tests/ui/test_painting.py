@@ -215,7 +215,11 @@ def test_paint_a_curve_on_a_1d_regression_and_train_on_it(window):
     window.actionPlay.trigger()
     wait_until(lambda: session.state == "paused" and regions.views_data is not None)
     xs_drawn, ys_drawn = regions.prediction.getData()
-    inside = np.abs(xs_drawn) <= 2.5
+    # the curve follows the line where it was trained (which painted points are test points
+    # depends on where the clicks land, so on the panel's size: beyond them it extrapolates)
+    trained = session.run_info.train_points[:, 0]
+    inside = (xs_drawn >= trained.min()) & (xs_drawn <= trained.max())
+    assert inside.sum() > len(xs_drawn) / 3
     np.testing.assert_allclose(ys_drawn[inside], 0.5 * xs_drawn[inside], atol=0.25)
 
 
