@@ -9,8 +9,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QCoreApplication, QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QMessageBox
+from test_transfer import use_settings_in
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.files.run_file import save_run
@@ -30,10 +31,7 @@ DEEP_SIGMOID = Design(
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    QCoreApplication.setOrganizationName("nnviz-tests")
-    QCoreApplication.setApplicationName("nnviz")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    use_settings_in(tmp_path)
     window = MainWindow()
     window.resize(1400, 900)
     window.show()

@@ -9,9 +9,10 @@ import threading
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDockWidget, QMessageBox, QPushButton, QRadioButton
+from test_transfer import use_settings_in
 
 from nnviz.core.design import OptimizerSpec
 from nnviz.core.lessons import bundled_lessons
@@ -22,10 +23,7 @@ WAIT = 60_000  # ms; only a guard against hanging
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    QCoreApplication.setOrganizationName("nnviz-tests")
-    QCoreApplication.setApplicationName("nnviz")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    use_settings_in(tmp_path)
     window = MainWindow()
     window.resize(1400, 900)
     window.show()

@@ -7,9 +7,10 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDockWidget, QMessageBox, QPushButton
+from test_transfer import use_settings_in
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.run.trainer import Trainer
@@ -30,10 +31,7 @@ XOR = Design(
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    QCoreApplication.setOrganizationName("nnviz-tests")
-    QCoreApplication.setApplicationName("nnviz")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    use_settings_in(tmp_path)
     windows = []
 
     def make() -> MainWindow:

@@ -10,8 +10,9 @@ import threading
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
+from test_transfer import use_settings_in
 
 pytest.importorskip("optuna")
 
@@ -38,10 +39,7 @@ XOR = Design(
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("NNVIZ_DATA_DIR", str(tmp_path / "data"))
-    QCoreApplication.setOrganizationName("nnviz-tests")
-    QCoreApplication.setApplicationName("nnviz")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    use_settings_in(tmp_path)
     window = MainWindow()
     window.show()
     qtbot.waitExposed(window)
