@@ -40,8 +40,9 @@ def _own_data_folder(tmp_path_factory, monkeypatch):
 def _collect_garbage_in_the_gui_thread(request):
     """While a Qt test runs, Python's garbage collector runs only in the GUI thread, as in the
     app (nnviz/app.py): run in a worker thread (a sweep's, the data loader's) it would delete a
-    previous test's Qt objects there, which deadlocks or crashes."""
-    if "qtbot" not in request.fixturenames:
+    previous test's Qt objects there, which deadlocks or crashes. ``fixturenames`` holds every
+    fixture a test uses, directly or through another (a ``window`` built on ``qapp``)."""
+    if "qapp" not in request.fixturenames:
         yield
         return
     from pyqtgraph.util.garbage_collector import GarbageCollector
