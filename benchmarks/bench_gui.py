@@ -198,10 +198,15 @@ def open_window(app, design: Design | None = None):
     ]
     if hidden:
         raise RuntimeError(f"panels not visible: {hidden}")
-    window.push_design(design or playground_design(), "benchmark")
-    window.speed.setCurrentIndex(len(SPEEDS) - 1)  # as fast as possible
+    design = design or playground_design()
     session = window.training
-    wait_until(lambda: session.run_info is not None and session.latest is not None, 600)
+    wait_until(lambda: session.run_info is not None)  # the window's own first design
+    before = session.run_info
+    window.push_design(design, "benchmark")
+    window.speed.setCurrentIndex(len(SPEEDS) - 1)  # as fast as possible
+    # Big data is read off the GUI thread, so the window's first design may still be the
+    # one running for a while: wait for this design's run and its first frame.
+    wait_until(lambda: session.run_info is not before and session.latest is not None, 600)
     panels = [view for view in window.findChildren(QGraphicsView) if view.isVisible()]
     return window, session, panels
 
