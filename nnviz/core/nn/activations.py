@@ -40,6 +40,21 @@ class Activation(ABC):
         """dLoss/dz from dLoss/da: the chain rule (elementwise; softmax overrides it)."""
         return grad_a * self.derivative(z, a)
 
+    # The training step's forms: the same numbers, written into buffers the engine made once
+    # where an activation can (a step on a playground network is dozens of NumPy calls on
+    # tiny arrays, and every allocation shows). The others return a new array.
+
+    def value_into(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``value(z)``, in ``out`` where it can be; returns where it is."""
+        return self.value(z)
+
+    def backward_into(
+        self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray, out: np.ndarray
+    ) -> np.ndarray:
+        """``backward(z, a, grad_a)``, in ``out`` where it can be (``grad_a`` may be
+        overwritten); returns where it is."""
+        return self.backward(z, a, grad_a)
+
 
 class Linear(Activation):
     name = "linear"
@@ -51,6 +66,12 @@ class Linear(Activation):
         return np.ones_like(z)
 
     def backward(self, z, a, grad_a):
+        return grad_a
+
+    def value_into(self, z, out):
+        return z
+
+    def backward_into(self, z, a, grad_a, out):
         return grad_a
 
 
@@ -67,6 +88,11 @@ class Sigmoid(Activation):
         ga = grad_a * a
         return ga - ga * a  # = grad_a * a * (1 - a), see Tanh.backward
 
+    def backward_into(self, z, a, grad_a, out):
+        ga = np.multiply(grad_a, a, grad_a)
+        np.multiply(ga, a, out)
+        return np.subtract(ga, out, out)
+
 
 class Tanh(Activation):
     name = "tanh"
@@ -82,6 +108,14 @@ class Tanh(Activation):
         # network, NumPy spends longer on a Python-float operand than on the arithmetic.
         return grad_a - grad_a * a * a
 
+    def value_into(self, z, out):
+        return np.tanh(z, out)
+
+    def backward_into(self, z, a, grad_a, out):
+        np.multiply(grad_a, a, out)
+        out *= a
+        return np.subtract(grad_a, out, out)
+
 
 class ReLU(Activation):
     name = "relu"
@@ -94,6 +128,12 @@ class ReLU(Activation):
 
     def backward(self, z, a, grad_a):
         return grad_a * (z > 0)
+
+    def value_into(self, z, out):
+        return np.maximum(z, 0.0, out=out)
+
+    def backward_into(self, z, a, grad_a, out):
+        return np.multiply(grad_a, z > 0, out)
 
 
 class LeakyReLU(Activation):

@@ -40,6 +40,12 @@ class Loss(ABC):
         """Both at once (a loss may share work between them)."""
         return self.value(outputs, targets), self.gradient(outputs, targets)
 
+    def value_and_gradient_into(self, out: np.ndarray):
+        """``value_and_gradient`` for outputs shaped like ``out``, made once for a training
+        step's buffer: the same numbers, the gradient written into ``out`` where the loss
+        can (every allocation and Python-float operand shows on a playground network)."""
+        return self.value_and_gradient
+
 
 class MeanSquaredError(Loss):
     name = "mse"
@@ -52,10 +58,18 @@ class MeanSquaredError(Loss):
         return (outputs - targets) * (2.0 / outputs.size)
 
     def value_and_gradient(self, outputs, targets):
-        diff = outputs - targets
-        value = float(np.vdot(diff, diff)) / diff.size
-        diff *= 2.0 / diff.size
-        return value, diff
+        return self.value_and_gradient_into(np.empty_like(outputs))(outputs, targets)
+
+    def value_and_gradient_into(self, out):
+        flat = out.reshape(-1)  # a view: ``out`` is a C-ordered buffer
+        scale = np.array(2.0 / out.size, out.dtype)  # what NumPy makes of the Python float
+
+        def value_and_gradient(outputs, targets):
+            np.subtract(outputs, targets, out)
+            value = float(flat.dot(flat)) / flat.size  # ndarray.dot: vdot's BLAS call
+            return value, np.multiply(out, scale, out)
+
+        return value_and_gradient
 
 
 class BinaryCrossEntropy(Loss):

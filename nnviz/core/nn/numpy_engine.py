@@ -14,7 +14,9 @@ Read it top to bottom to see how a network learns:
 
 For speed, every ``W`` and ``b`` is a view into one flat vector (and every gradient into
 another), so an optimizer step is a few NumPy calls on the whole network at once, and the
-gradients are written in place instead of allocated each step.
+gradients are written in place instead of allocated each step. The passes themselves are
+in :mod:`nnviz.core.nn.batch_step`: built once per batch size, they write every
+intermediate array into buffers made once (the same numbers as the formulas above).
 
 The perceptron (one step layer, no hidden layer) is the exception: it learns with
 Rosenblatt's rule, sample by sample (:meth:`NumpyEngine.train_batch`).
@@ -29,11 +31,15 @@ import numpy as np
 
 from nnviz.core.design import DTYPES, OptimizerSpec
 from nnviz.core.nn.activations import get_activation
+from nnviz.core.nn.batch_step import BatchStep
 from nnviz.core.nn.engine import EngineState, Params
 from nnviz.core.nn.losses import get_loss
 from nnviz.core.nn.network import NetworkSpec
 from nnviz.core.nn.optimizers import make_optimizer
 from nnviz.core.nn.rng import rng_state_array, set_rng_state
+
+#: Batch sizes whose passes an engine keeps (an epoch uses two; a probe may add another).
+KEPT_STEPS = 4
 
 
 def forward_layers(spec: NetworkSpec, params: Params, x: np.ndarray) -> list[np.ndarray]:
@@ -82,7 +88,6 @@ class NumpyEngine:
         self.fused = self.loss_function.fused_activation == spec.output_activation
         self.l1, self.l2 = float(l1), float(l2)
         self._rng = np.random.default_rng(seed)
-        self._ones_by_size: dict[int, np.ndarray] = {}
         self._gradient_norms = (0.0,) * spec.n_layers
 
         shapes = [(n_out, n_in) for n_in, n_out in pairwise(spec.sizes)]
@@ -90,17 +95,9 @@ class NumpyEngine:
         self._flat_grads, self._grads = _flat_layers(shapes, self.dtype)
         self._optimizer = make_optimizer(optimizer, self._flat_params.size, self.dtype)
         self.set_params(params)
-        # Per dense layer: (W, b) views, their gradients' views, the activation's forward and
-        # backward, dropout rate, and W's transpose (a view too: the optimizer updates W in
-        # place). Looked up once: a step is about thirty NumPy calls on a few dozen numbers,
-        # so every attribute lookup in the loop shows.
-        self._layers = [
-            (params, grads, activation.value, activation.backward, rate, params[0].T)
-            for params, grads, activation, rate in zip(
-                self._params, self._grads, self.activations, spec.dropouts, strict=True
-            )
-        ]
         self._perceptron = spec.is_perceptron
+        self._steps: dict[int, BatchStep] = {}  # by batch size
+        self._step: BatchStep | None = None  # the latest
 
     # --- parameters and settings -------------------------------------------------------------
 
@@ -131,24 +128,29 @@ class NumpyEngine:
         )
         set_rng_state(self._rng, state["dropout_rng"])
 
-    # --- forward ---------------------------------------------------------------------------
+    # --- forward and backward ------------------------------------------------------------
 
-    def _forward(self, x: np.ndarray, training: bool):
-        """The outputs and, per layer, what backward needs: (input, z, f(z), dropout mask)."""
-        a = _as(x, self.dtype)
-        cache = []
-        for (_, b), _, value, _, rate, w_t in self._layers:
-            z = a.dot(w_t)  # ndarray.dot: same as @, half the call overhead on small arrays
-            z += b
-            h = value(z)
-            if training and rate > 0:
-                mask = self._dropout_mask(h.shape, rate)
-                cache.append((a, z, h, mask))
-                a = h * mask
-            else:
-                cache.append((a, z, h, None))
-                a = h
-        return a, cache
+    def _step_for(self, n: int) -> BatchStep:
+        """The passes for batches of ``n``: the last one's again when ``n`` is the same."""
+        step = self._step
+        if step is None or step.n != n:
+            step = self._steps.get(n)
+            if step is None:
+                if len(self._steps) >= KEPT_STEPS:
+                    del self._steps[next(iter(self._steps))]  # the oldest
+                step = self._steps[n] = self._new_step(n)
+            self._step = step
+        return step
+
+    def _new_step(self, n: int) -> BatchStep:
+        """Passes for ``n`` samples: kept by :meth:`_step_for`, or once (a large evaluation)."""
+        layers = [
+            (w, b, dw, db, activation, rate)
+            for (w, b), (dw, db), activation, rate in zip(
+                self._params, self._grads, self.activations, self.spec.dropouts, strict=True
+            )
+        ]
+        return BatchStep(n, layers, self.dtype, self.loss_function, self.fused, self._dropout_mask)
 
     def _dropout_mask(self, shape, rate: float) -> np.ndarray:
         """Inverted dropout: drop each unit with probability ``rate`` and scale the survivors
@@ -158,54 +160,24 @@ class NumpyEngine:
         return keep * self.dtype.type(scale)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return self._forward(x, training=False)[0]
-
-    def _data_loss(self, outputs, z, t) -> float:
-        if self.fused:
-            return self.loss_function.value_from_logits(z, t)
-        return self.loss_function.value(outputs, t)
+        x = _as(x, self.dtype)
+        return self._new_step(len(x)).forward(x, training=False)
 
     def loss(self, x: np.ndarray, t: np.ndarray) -> float:
-        outputs, cache = self._forward(x, training=False)
-        return self._data_loss(outputs, cache[-1][1], np.asarray(t, dtype=self.dtype))
-
-    # --- backward --------------------------------------------------------------------------
-
-    def _backward(self, x: np.ndarray, t: np.ndarray) -> float:
-        """Forward in training mode, then fill the flat gradient vector; returns the data loss."""
-        t = _as(t, self.dtype)
-        outputs, cache = self._forward(x, training=True)
-        layers = self._layers
-        z_out = cache[-1][1]
+        x = _as(x, self.dtype)
+        step = self._new_step(len(x))
+        outputs = step.forward(x, training=False)
+        t = np.asarray(t, dtype=self.dtype)
         if self.fused:
-            loss = self.loss_function.value_from_logits(z_out, t)
-            dz = self.loss_function.gradient_wrt_logits(outputs, t)
-        else:
-            loss, da = self.loss_function.value_and_gradient(outputs, t)
-            dz = layers[-1][3](z_out, outputs, da)
+            return self.loss_function.value_from_logits(step.z[-1], t)
+        return self.loss_function.value(outputs, t)
 
-        ones = self._ones(len(outputs))
-        for k in range(len(cache) - 1, -1, -1):
-            (w, _), (dw, db), _, _, _, _ = layers[k]
-            dz.T.dot(cache[k][0], out=dw)  # the layer's input, a_in
-            ones.dot(dz, out=db)  # dz.sum(axis=0), through BLAS: 3x faster on small batches
-            if k > 0:
-                _, z, h, mask = cache[k - 1]
-                da = dz.dot(w)
-                if mask is not None:
-                    da *= mask
-                dz = layers[k - 1][3](z, h, da)
-
+    def _backward(self, x: np.ndarray, t: np.ndarray, step: BatchStep) -> float:
+        """Fill the flat gradient vector (penalty included); returns the data loss."""
+        loss = step.gradients(_as(x, self.dtype), _as(t, self.dtype))
         if self.l1 or self.l2:
             self._add_penalty_gradients()
         return loss
-
-    def _ones(self, n: int) -> np.ndarray:
-        """A vector of ``n`` ones, made once per batch size."""
-        ones = self._ones_by_size.get(n)
-        if ones is None:
-            ones = self._ones_by_size[n] = np.ones(n, self.dtype)
-        return ones
 
     def _add_penalty_gradients(self) -> None:
         """d/dW of ``l1 * sum|W| + l2 / 2 * sum W**2`` (weights only, biases are free)."""
@@ -222,7 +194,7 @@ class NumpyEngine:
         :class:`nnviz.core.nn.losses.PerceptronLoss`), while ``train_batch`` applies the rule
         itself.
         """
-        loss = self._backward(x, t)
+        loss = self._backward(x, t, self._new_step(len(x)))
         return loss, [(dw.copy(), db.copy()) for dw, db in self._grads]
 
     # --- update ----------------------------------------------------------------------------
@@ -242,10 +214,10 @@ class NumpyEngine:
         """
         if self._perceptron:
             if measure:  # the perceptron criterion's gradient, as ``gradients`` gives it
-                self._backward(x, t)
+                self._backward(x, t, self._new_step(len(x)))
                 self._measure()
             return self._perceptron_rule(x, t, learning_rate)
-        loss = self._backward(x, t)
+        loss = self._backward(x, t, self._step_for(len(x)))
         if measure:
             self._measure()
         self._optimizer.step(self._flat_params, self._flat_grads, learning_rate)

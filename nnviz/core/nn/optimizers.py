@@ -31,6 +31,17 @@ class Optimizer(ABC):
         self.spec = spec
         self.size = size
         self.dtype = np.dtype(dtype)
+        self._rate_of = (math.nan, None)
+
+    def _rate(self, lr):
+        """A Python float ``lr`` as a 0-d array of the parameters' dtype, made when it changes:
+        the same numbers (NumPy casts such a float to the array's dtype), at half the cost of
+        an operation on it. Anything else is returned as it is."""
+        if type(lr) is not float:
+            return lr
+        if lr != self._rate_of[0]:
+            self._rate_of = (lr, np.array(lr, self.dtype))
+        return self._rate_of[1]
 
     @abstractmethod
     def step(self, params: np.ndarray, grads: np.ndarray, lr: float) -> None:
@@ -63,7 +74,7 @@ class SGD(Optimizer):
     """``w -= lr * g``."""
 
     def step(self, params, grads, lr):
-        grads *= lr
+        grads *= self._rate(lr)
         params -= grads
 
 
@@ -90,7 +101,7 @@ class Momentum(Optimizer):
             grads *= lr
             params -= grads
         else:
-            params -= lr * v
+            params -= self._rate(lr) * v
 
 
 class Nesterov(Momentum):
