@@ -40,20 +40,22 @@ class Activation(ABC):
         """dLoss/dz from dLoss/da: the chain rule (elementwise; softmax overrides it)."""
         return grad_a * self.derivative(z, a)
 
-    # The training step's forms: the same numbers, written into buffers the engine made once
-    # where an activation can (a step on a playground network is dozens of NumPy calls on
-    # tiny arrays, and every allocation shows). The others return a new array.
+    # The training step's forms: the same numbers, written into the buffers the engine made
+    # once (a step on a playground network is dozens of NumPy calls on tiny arrays, and
+    # every allocation shows). The common activations compute in place; the others copy.
 
     def value_into(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """``value(z)``, in ``out`` where it can be; returns where it is."""
-        return self.value(z)
+        """``value(z)`` written into ``out``; returns ``out``."""
+        np.copyto(out, self.value(z))
+        return out
 
     def backward_into(
         self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray, out: np.ndarray
     ) -> np.ndarray:
-        """``backward(z, a, grad_a)``, in ``out`` where it can be (``grad_a`` may be
-        overwritten); returns where it is."""
-        return self.backward(z, a, grad_a)
+        """``backward(z, a, grad_a)`` written into ``out`` (``grad_a`` may be overwritten);
+        returns ``out``."""
+        np.copyto(out, self.backward(z, a, grad_a))
+        return out
 
 
 class Linear(Activation):
@@ -66,12 +68,6 @@ class Linear(Activation):
         return np.ones_like(z)
 
     def backward(self, z, a, grad_a):
-        return grad_a
-
-    def value_into(self, z, out):
-        return z
-
-    def backward_into(self, z, a, grad_a, out):
         return grad_a
 
 

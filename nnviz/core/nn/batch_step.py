@@ -4,10 +4,10 @@ On TensorFlow Playground's network a training step is about thirty NumPy calls o
 few dozen numbers: NumPy's per-call cost decides, not the arithmetic. So the NumPy engine
 builds one :class:`BatchStep` per batch size it trains on (an epoch has at most two: the
 batch size and a smaller last batch) and every step reuses it: each layer's ``z``, ``f(z)``
-and gradients go into buffers made here once, and every weight view, buffer and function a
-layer needs is bound into one tuple, so the loops below do little but call NumPy.
-The numbers are exactly those of the plain formulas (``z = a @ W.T + b``, ...): only where
-they are written changes.
+and gradients go into buffers made here once, and everything a layer's pass reads and
+writes (weight views, buffers, functions) is bound into one tuple per layer, so the loops
+below do little but call NumPy. The numbers are exactly those of the plain formulas
+(``z = a @ W.T + b``, ...): only where they are written changes.
 """
 
 from __future__ import annotations
@@ -20,76 +20,89 @@ class BatchStep:
 
     ``layers`` holds per dense layer ``(W, b, dW, db, activation, dropout rate)``, views the
     engine updates in place; ``dropout_mask(shape, rate)`` draws a mask from the engine's
-    generator. :meth:`forward` leaves what backward needs here: each layer's input, ``z``,
-    output ``f(z)`` and dropout mask.
+    generator. Per layer ``k`` the buffers are ``z[k]``, ``h[k] = f(z[k])`` and, in training,
+    ``dropped[k]`` (its output after dropout, None without) and ``dz[k]``; ``masks[k]`` is
+    the latest forward pass's dropout mask.
     """
 
     def __init__(self, n: int, layers, dtype, loss, fused: bool, dropout_mask) -> None:
-        def buffer(units):
-            return np.empty((n, units), dtype)
+        def buffers(dropout_only=False):
+            """One (n, units) array per layer (None for a layer without dropout if asked)."""
+            return [
+                np.empty((n, len(b)), dtype) if rate or not dropout_only else None
+                for _, b, _, _, _, rate in layers
+            ]
 
         self.n = n
+        self.z, self.h, self.dz = buffers(), buffers(), buffers()
+        self.dropped = buffers(dropout_only=True)
+        self.masks = [None] * len(layers)
+        self._dropout_mask = dropout_mask
         self._ones = np.ones(n, dtype)  # dz.sum(axis=0) as ones @ dz, through BLAS: 3x faster
-        self._loss, self._fused, self._dropout_mask = loss, fused, dropout_mask
-        depth = len(layers)
-        self.inputs, self.outputs, self.masks = ([None] * depth for _ in range(3))
-        self.z = [buffer(len(b)) for _, b, *_ in layers]
-        # (W.T, b, z, f(z)'s buffer, f into a buffer, dropout rate, dropout's output buffer)
+        # What each layer's training pass reads: the layer below's output after dropout.
+        below = zip(self.dropped[:-1], self.h[:-1], strict=True)
+        inputs = [None, *(h if dropped is None else dropped for dropped, h in below)]
+        # (W.T, b, z, f(z), f into a buffer, dropout rate, dropout's buffer, k)
         self._forward = [
-            (w.T, b, z, buffer(len(b)), a.value_into, rate, buffer(len(b)) if rate else None)
-            for (w, b, _, _, a, rate), z in zip(layers, self.z, strict=True)
+            (w.T, b, self.z[k], self.h[k], activation.value_into, rate, self.dropped[k], k)
+            for k, (w, b, _, _, activation, rate) in enumerate(layers)
         ]
-        # From the output down: (k, dW, db, W, then for the layer below, None for the first:
-        # its z, buffers for its dLoss/da and dLoss/dz, its backward into a buffer).
+        # From the output down to the second layer: (dz, dz.T, input, dW, db, W, then for the
+        # layer below: a dLoss/da buffer, its dropout mask's index (None without), z, f(z),
+        # dz and backward into a buffer).
         self._backward = []
-        for k in range(depth - 1, -1, -1):
+        for k in range(len(layers) - 1, 0, -1):
             w, _, dw, db, _, _ = layers[k]
-            below = (None,) * 4
-            if k > 0:
-                units = len(layers[k - 1][1])
-                backward_into = layers[k - 1][4].backward_into
-                below = (self.z[k - 1], buffer(units), buffer(units), backward_into)
-            self._backward.append((k, dw, db, w, *below))
-        outputs = len(layers[-1][1])
-        self._loss_into = loss.value_and_gradient_into(buffer(outputs))
-        self._dz_out = buffer(outputs)
-        self._out_backward = layers[-1][4].backward_into
+            j = k - 1
+            activation, rate = layers[j][4:]
+            da = np.empty_like(self.h[j])
+            mask = j if rate else None
+            this = (self.dz[k], self.dz[k].T, inputs[k], dw, db, w)
+            below = (da, mask, self.z[j], self.h[j], self.dz[j], activation.backward_into)
+            self._backward.append(this + below)
+        first = layers[0]
+        self._first = (self.dz[0], self.dz[0].T, first[2], first[3])
+        # Where backprop starts: dLoss/dz of the output layer, from its outputs and targets.
+        if fused:  # from the logits: dLoss/dz = (outputs - targets) / n, the loss from z
+            self._output_gradient = loss.gradient_wrt_logits_into(self.dz[-1])
+            self._loss_value = loss.value_from_logits
+        else:
+            self._loss_gradient = loss.value_and_gradient_into(np.empty_like(self.h[-1]))
+            self._output_backward = layers[-1][4].backward_into
+        self._fused = fused
 
     def forward(self, x: np.ndarray, training: bool) -> np.ndarray:
-        """The outputs for ``x`` (dropout on when ``training``)."""
+        """The outputs for ``x`` (in ``h[-1]``; dropout on when ``training``)."""
         a = x
-        inputs, outputs, masks = self.inputs, self.outputs, self.masks
-        for k, (w_t, b, z, h, value_into, rate, dropped) in enumerate(self._forward):
-            inputs[k] = a
+        for w_t, b, z, h, value_into, rate, dropped, k in self._forward:
             a.dot(w_t, z)  # ndarray.dot: the same as @, half the call overhead
             z += b
-            a = outputs[k] = value_into(z, h)
+            a = value_into(z, h)
             if rate and training:
-                mask = masks[k] = self._dropout_mask(a.shape, rate)
-                a = np.multiply(a, mask, out=dropped)
-            else:
-                masks[k] = None
-        return a
+                mask = self.masks[k] = self._dropout_mask(h.shape, rate)
+                a = np.multiply(h, mask, dropped)
+        return h
 
     def gradients(self, x: np.ndarray, t: np.ndarray) -> float:
         """Forward in training mode, then backprop into every ``dW`` and ``db``; returns the
         data loss."""
         outputs = self.forward(x, True)
-        loss_function, z_out = self._loss, self.z[-1]
-        if self._fused:  # start from the logits: dLoss/dz = (outputs - targets) / n
-            loss = loss_function.value_from_logits(z_out, t)
-            dz = loss_function.gradient_wrt_logits(outputs, t)
+        z_out = self.z[-1]
+        if self._fused:
+            loss = self._loss_value(z_out, t)
+            self._output_gradient(outputs, t)
         else:
-            loss, da = self._loss_into(outputs, t)
-            dz = self._out_backward(z_out, outputs, da, self._dz_out)
-        ones, inputs, outputs, masks = self._ones, self.inputs, self.outputs, self.masks
-        for k, dw, db, w, z_below, da_below, dz_below, backward_into in self._backward:
-            dz.T.dot(inputs[k], out=dw)  # dW = dz.T @ a_in
-            ones.dot(dz, out=db)  # db = dz summed over the batch
-            if z_below is not None:  # da_in = dz @ W, then the layer below's own dz
-                da = dz.dot(w, da_below)
-                mask = masks[k - 1]
-                if mask is not None:
-                    da *= mask
-                dz = backward_into(z_below, outputs[k - 1], da, dz_below)
+            loss, da = self._loss_gradient(outputs, t)
+            self._output_backward(z_out, outputs, da, self.dz[-1])
+        ones, masks = self._ones, self.masks
+        for dz, dz_t, a_in, dw, db, w, da, mask, z, h, dz_below, backward in self._backward:
+            dz_t.dot(a_in, dw)  # dW = dz.T @ a_in
+            ones.dot(dz, db)  # db = dz summed over the batch
+            dz.dot(w, da)  # da_in = dz @ W, then the layer below's own dz
+            if mask is not None:
+                da *= masks[mask]
+            backward(z, h, da, dz_below)
+        dz, dz_t, dw, db = self._first
+        dz_t.dot(x, dw)
+        ones.dot(dz, db)
         return loss

@@ -46,6 +46,18 @@ class Loss(ABC):
         can (every allocation and Python-float operand shows on a playground network)."""
         return self.value_and_gradient
 
+    def gradient_wrt_logits_into(self, out: np.ndarray):
+        """A fused loss's ``gradient_wrt_logits`` written into ``out``, made once like
+        :meth:`value_and_gradient_into`: every fused loss has dLoss/dz ``= (outputs -
+        targets) / n``."""
+        n = out.shape[0]
+
+        def gradient(outputs, targets):
+            np.subtract(outputs, targets, out)
+            return np.divide(out, n, out)
+
+        return gradient
+
 
 class MeanSquaredError(Loss):
     name = "mse"
