@@ -131,15 +131,13 @@ class NumpyEngine:
     # --- forward and backward ------------------------------------------------------------
 
     def _step_for(self, n: int) -> BatchStep:
-        """The passes for batches of ``n``: the last one's again when ``n`` is the same."""
-        step = self._step
-        if step is None or step.n != n:
-            step = self._steps.get(n)
-            if step is None:
-                if len(self._steps) >= KEPT_STEPS:
-                    del self._steps[next(iter(self._steps))]  # the oldest
-                step = self._steps[n] = self._new_step(n)
-            self._step = step
+        """The passes for batches of ``n``, kept for the next batch of that size."""
+        step = self._steps.get(n)
+        if step is None:
+            if len(self._steps) >= KEPT_STEPS:
+                del self._steps[next(iter(self._steps))]  # the oldest
+            step = self._steps[n] = self._new_step(n)
+        self._step = step
         return step
 
     def _new_step(self, n: int) -> BatchStep:
@@ -217,7 +215,10 @@ class NumpyEngine:
                 self._backward(x, t, self._new_step(len(x)))
                 self._measure()
             return self._perceptron_rule(x, t, learning_rate)
-        loss = self._backward(x, t, self._step_for(len(x)))
+        step = self._step  # the latest batch's passes: a whole epoch but its last batch
+        if step is None or step.n != len(x):
+            step = self._step_for(len(x))
+        loss = self._backward(x, t, step)
         if measure:
             self._measure()
         self._optimizer.step(self._flat_params, self._flat_grads, learning_rate)
