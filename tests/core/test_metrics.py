@@ -19,7 +19,8 @@ from nnviz.core.nn.metrics import ClassReport, confusion_counts
 from nnviz.core.nn.network import encode_targets, predict_classes, resolve_network
 from nnviz.core.nn.numpy_engine import forward_layers
 from nnviz.core.run.evaluation import Evaluation
-from nnviz.core.run.frames import MetricsHistory, make_confusion
+from nnviz.core.run.history import MetricsHistory
+from nnviz.core.run.run_facts import make_confusion
 from nnviz.core.run.trainer import Trainer
 
 

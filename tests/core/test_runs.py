@@ -10,7 +10,7 @@ import pytest
 
 from nnviz.core.design import Design, LayerSpec
 from nnviz.core.nn.network import REGRESSION
-from nnviz.core.run.frames import MetricsHistory
+from nnviz.core.run.history import MetricsHistory
 from nnviz.core.run.snapshot import EpochMetrics
 from nnviz.core.runs import (
     SWEEP,

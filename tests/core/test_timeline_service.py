@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from test_service import FakeClock, frames, of_kind, rows, xor_design
 
-from nnviz.core.run.frames import evaluate_views
 from nnviz.core.run.protocol import (
     Adopt,
     CheckpointShown,
@@ -25,6 +24,7 @@ from nnviz.core.run.protocol import (
 )
 from nnviz.core.run.service import TrainingService
 from nnviz.core.run.trainer import Trainer
+from nnviz.core.run.views import evaluate_views
 
 
 def make_service():

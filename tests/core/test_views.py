@@ -4,16 +4,13 @@ import numpy as np
 import pytest
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec
-from nnviz.core.run.frames import (
-    LINE,
-    PLANE,
-    MetricsHistory,
-    compute_views,
-    make_run_info,
-    plane_projection,
-)
+from nnviz.core.run.frames import LINE, PLANE
+from nnviz.core.run.history import MetricsHistory
+from nnviz.core.run.projection import plane_projection
+from nnviz.core.run.run_facts import make_run_info
 from nnviz.core.run.snapshot import EpochMetrics
 from nnviz.core.run.trainer import Trainer
+from nnviz.core.run.views import compute_views
 
 PLAYGROUND_LAYERS = (LayerSpec(4), LayerSpec(2))
 
@@ -170,7 +167,7 @@ def test_history_costs_a_few_bytes_a_row():
 
 def test_wide_networks_get_a_coarser_view_grid_and_small_ones_the_full_one():
     from nnviz.core.nn.network import NetworkSpec
-    from nnviz.core.run.frames import view_resolution
+    from nnviz.core.run.views import view_resolution
 
     def spec(*sizes):
         n = len(sizes) - 1

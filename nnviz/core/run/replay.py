@@ -17,16 +17,12 @@ import numpy as np
 from nnviz.core.files.run_file import RunRecord
 from nnviz.core.run.checkpoints import Checkpoint
 from nnviz.core.run.distributions import DistributionMeter, Distributions
-from nnviz.core.run.frames import (
-    Frame,
-    RunInfo,
-    evaluate_views,
-    make_run_info,
-    plane_projection,
-    view_grid,
-)
+from nnviz.core.run.frames import Frame, RunInfo
+from nnviz.core.run.projection import plane_projection
+from nnviz.core.run.run_facts import make_run_info
 from nnviz.core.run.snapshot import FINISHED, RUNNING, EpochMetrics, Snapshot
 from nnviz.core.run.trainer import Trainer
+from nnviz.core.run.views import evaluate_views, view_grid
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,16 +25,9 @@ from nnviz.core.data.dataset import DatasetError
 from nnviz.core.data.kept import KEPT
 from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES, CheckpointRecorder
 from nnviz.core.run.distributions import DistributionMeter
-from nnviz.core.run.frames import (
-    Frame,
-    ViewGrid,
-    evaluate_views,
-    make_confusion,
-    make_run_info,
-    plane_projection,
-    view_grid,
-)
+from nnviz.core.run.frames import Frame
 from nnviz.core.run.pacing import SendPace, ViewsPace
+from nnviz.core.run.projection import plane_projection
 from nnviz.core.run.protocol import (
     Adopt,
     CheckpointShown,
@@ -63,7 +56,9 @@ from nnviz.core.run.protocol import (
     SwitchRun,
     Update,
 )
+from nnviz.core.run.run_facts import make_confusion, make_run_info
 from nnviz.core.run.snapshot import DIVERGED
+from nnviz.core.run.views import ViewGrid, evaluate_views, view_grid
 
 #: Longest stretch of training between two looks at the command pipe, in seconds.
 COMMAND_LATENCY = 0.01

@@ -34,7 +34,8 @@ from nnviz.core.insight.hidden_space import (
     padded_bounds,
 )
 from nnviz.core.nn.network import REGRESSION
-from nnviz.core.run.frames import LINE, Frame, RunInfo, plane_projection
+from nnviz.core.run.frames import LINE, Frame, RunInfo
+from nnviz.core.run.projection import plane_projection
 from nnviz.ui.insight.background import BackgroundTask
 from nnviz.ui.panels.base import LivePanel
 from nnviz.ui.panels.colors import class_color, class_regions_rgb, series_color

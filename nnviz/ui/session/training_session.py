@@ -19,7 +19,8 @@ from nnviz.core.data.dataset import DatasetError
 from nnviz.core.data.kept import KEPT
 from nnviz.core.design import Design
 from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES
-from nnviz.core.run.frames import Frame, MetricsHistory, RunInfo
+from nnviz.core.run.frames import Frame, RunInfo
+from nnviz.core.run.history import MetricsHistory
 from nnviz.core.run.live import needs_new_run
 from nnviz.core.run.pacing import DeliveryPace
 from nnviz.core.run.protocol import (
