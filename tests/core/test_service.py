@@ -239,7 +239,7 @@ def test_views_are_skipped_while_running_when_they_cost_too_much(service):
 
 def test_the_last_frame_of_a_run_always_has_views(service, monkeypatch):
     """The diagram and the decision regions end on the final weights, however costly."""
-    import nnviz.core.run.service as service_module
+    import nnviz.core.run.service_frames as service_module
 
     def costly_views(*args):  # a second each: due again only after ten seconds of training
         service.clock.now += 1.0

@@ -6,32 +6,29 @@ docs/architecture.md); tests drive :class:`TrainingService` directly. Training n
 for the window: frames go out as :mod:`nnviz.core.run.pacing` says, and the network's views
 are computed at send time only.
 
-Commands and messages are the classes of :mod:`nnviz.core.run.protocol`.
+Commands and messages are the classes of :mod:`nnviz.core.run.protocol`. The timeline's
+commands (fork, switch, a run file's timeline) are in :mod:`nnviz.core.run.service_timeline`,
+what a frame carries and when in :mod:`nnviz.core.run.service_frames`; here are the commands
+that train and the loop.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import replace
 
 from nnviz.core.data import load_dataset
 from nnviz.core.data.cache import CachedData
 from nnviz.core.data.dataset import DatasetError
 from nnviz.core.data.kept import KEPT
-from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES, CheckpointRecorder
-from nnviz.core.run.distributions import DistributionMeter
-from nnviz.core.run.frames import Frame
-from nnviz.core.run.pacing import SendPace, ViewsPace
+from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES
+from nnviz.core.run.pacing import SendPace
 from nnviz.core.run.projection import plane_projection
 from nnviz.core.run.protocol import (
     Adopt,
-    CheckpointShown,
-    CheckpointsSent,
     Command,
     Failure,
     Fork,
@@ -41,9 +38,7 @@ from nnviz.core.run.protocol import (
     Notice,
     Pause,
     Play,
-    PointsTaken,
     Reset,
-    RunRestored,
     RunStarted,
     SendCheckpoints,
     SessionState,
@@ -56,9 +51,10 @@ from nnviz.core.run.protocol import (
     SwitchRun,
     Update,
 )
-from nnviz.core.run.run_facts import make_confusion, make_run_info
+from nnviz.core.run.run_facts import make_run_info
+from nnviz.core.run.service_frames import FrameSending
+from nnviz.core.run.service_timeline import TimelineCommands
 from nnviz.core.run.snapshot import DIVERGED
-from nnviz.core.run.views import ViewGrid, evaluate_views, view_grid
 
 #: Longest stretch of training between two looks at the command pipe, in seconds.
 COMMAND_LATENCY = 0.01
@@ -80,7 +76,7 @@ def _make_trainer(design, base_dir, dataset=None, record_bytes=None):
     return Trainer(design, dataset, base_dir=base_dir, record_bytes=record_bytes)
 
 
-class TrainingService:
+class TrainingService(TimelineCommands, FrameSending):
     """One training process's state: the current run, play/pause, pacing, what was sent.
 
     ``send`` takes one :data:`~nnviz.core.run.protocol.Message`;
@@ -97,6 +93,7 @@ class TrainingService:
         make_trainer: Callable = _make_trainer,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__()
         self.send = send
         self.make_trainer = make_trainer
         self.clock = clock
@@ -104,18 +101,13 @@ class TrainingService:
         self.design = None
         self.base_dir = None
         self.dataset = None  # the current run's data, as the window sent it or as read here
-        self._announced = None  # the data set the window was last told of
-        self._inputs_sent = None  # the run whose views' input pictures the window has
         self.generation = 0
         self.record_bytes = DEFAULT_BUDGET_BYTES
         self.runs: dict = {}  # generation -> Trainer: the current run, its forks and origins
         self._projection = None  # the plane of wide data, the same for every fork of a run
         self.state = SessionState.IDLE
         self.stopped = False
-        self._grid: ViewGrid | None = None
         self._pace = SendPace()
-        self._views = ViewsPace()
-        self._meter: DistributionMeter | None = None  # the explorer's and histograms' figures
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -159,9 +151,7 @@ class TrainingService:
             case Adopt(checkpoints):
                 self._adopt(checkpoints)
             case SendCheckpoints(purpose):
-                if self.trainer is not None:
-                    checkpoints = tuple(self.trainer.checkpoints.checkpoints)
-                    self.send(CheckpointsSent(self.generation, purpose, checkpoints))
+                self._send_checkpoints(purpose)
             case Stop():
                 self.stopped = True
             case _:
@@ -208,89 +198,6 @@ class TrainingService:
         self.trainer.load_params(params)
         self._notice(notice)
         self._send_frame()
-
-    # --- the timeline -----------------------------------------------------------------------
-
-    def _show_checkpoint(self, epoch: int) -> None:
-        """The pictures of a checkpoint, from its weights alone: the live run is untouched."""
-        if self.trainer is None:
-            return
-        recorder = self.trainer.checkpoints
-        checkpoint = recorder.nearest(epoch)
-        views = evaluate_views(self._grid, self.trainer.spec, checkpoint.params)
-        epochs = tuple(c.epoch for c in recorder.checkpoints)
-        self.send(
-            CheckpointShown(
-                self.generation, checkpoint.epoch, checkpoint.step, checkpoint.params, views, epochs
-            )
-        )
-
-    def _fork(self, epoch: int, generation: int, design=None) -> None:
-        """A new run from the current run's checkpoint at or before ``epoch``, with the
-        live settings of ``design`` (or those sent last); its timeline up to there is the
-        parent's, and the parent keeps its own settings."""
-        parent = self.trainer
-        if parent is None:
-            self._notice("Nothing to fork: no run yet.")
-            return
-        self._pause()  # the parent's last rows go out first, under its own generation
-        if design is not None:
-            self.design = design
-        checkpoint = parent.checkpoints.nearest(epoch)
-        trainer = self.make_trainer(self.design, self.base_dir, parent.dataset, self.record_bytes)
-        earlier = [c for c in parent.checkpoints.checkpoints if c.epoch <= checkpoint.epoch]
-        _continue_from(trainer, earlier)
-        parent_generation = self.generation
-        self.runs[generation] = self.trainer = trainer
-        self.generation = generation
-        info = make_run_info(trainer, generation, self._projection)
-        self.send(RunRestored(info, parent_generation, checkpoint.epoch, checkpoint.step))
-        self._settle()
-
-    def _switch(self, generation: int) -> None:
-        """Run ``generation`` current again, where it was left."""
-        trainer = self.runs.get(generation)
-        if trainer is None:
-            self._notice("That run is no longer kept: a new run or a reset forgot it.")
-            return
-        self._pause()
-        self.trainer, self.generation = trainer, generation
-        self.design = dataclasses.replace(trainer.design, training=trainer.training)
-        self._settle()
-
-    def _adopt(self, checkpoints) -> None:
-        """Give the current run a run file's timeline and go on from its last checkpoint."""
-        trainer = self.trainer
-        if trainer is None:
-            return
-        shapes = [(w.shape, b.shape) for w, b in trainer.snapshot().params]
-        for checkpoint in checkpoints:
-            if [(w.shape, b.shape) for w, b in checkpoint.params] != shapes:
-                raise ValueError(
-                    f"the checkpoint of epoch {checkpoint.epoch} does not fit the run's "
-                    "network: its layers' shapes differ"
-                )
-        try:
-            _continue_from(trainer, checkpoints)
-        except (KeyError, TypeError) as error:
-            raise ValueError(f"the checkpoints do not fit the run's optimizer: {error}") from None
-        last = checkpoints[-1]
-        info = make_run_info(trainer, self.generation, self._projection)
-        self.send(RunRestored(info, None, last.epoch, last.step))
-        self._settle()
-
-    def _settle(self) -> None:
-        """After a fork, a switch or a run file: the run paused (or ended), a frame out."""
-        trainer = self.trainer
-        self._meter = DistributionMeter.of(trainer)  # its own penalty, maybe another
-        if trainer.done:
-            diverged = trainer.status == DIVERGED
-            state = SessionState.DIVERGED if diverged else SessionState.FINISHED
-        else:
-            state = SessionState.PAUSED
-        self.state = state
-        self.send(StateChanged(state))
-        self._send_frame(with_views=True)
 
     # --- running ----------------------------------------------------------------------------
 
@@ -374,47 +281,13 @@ class TrainingService:
         data = trainer.dataset
         projection = plane_projection(trainer.x_train) if data.n_raw > 2 else None
         run_info = make_run_info(trainer, generation, projection)
-        self._grid = view_grid(run_info, trainer.pipeline, projection)
-        self._meter = DistributionMeter.of(trainer)
+        self._start_frames(trainer, run_info, projection)
         self._projection = projection
         self.runs[generation] = self.trainer = trainer
-        self._views = ViewsPace()
         self.send(RunStarted(run_info, trainer.pipeline))
-        self._announced = trainer.dataset
         self.state = SessionState.IDLE
         self.send(StateChanged(SessionState.IDLE))
         self._send_frame()
-
-    def _send_frame(self, with_views: bool = False) -> None:
-        """Send the rows since the last frame, the latest snapshot and views: within budget
-        while running, always otherwise or ``with_views`` (the run's last frame)."""
-        trainer = self.trainer
-        if trainer is None:
-            return
-        if trainer.dataset is not self._announced:  # painted points taken on
-            self._announced = trainer.dataset
-            self._meter = DistributionMeter.of(trainer)  # measured on the new points
-            info = make_run_info(trainer, self.generation)
-            self.send(PointsTaken(info, trainer.dataset))
-        snap = trainer.snapshot()
-        # The window's session keeps the run's record; this process hands the rows over and
-        # keeps no copy, so its memory stays flat however long the run.
-        rows = tuple(trainer.history)
-        trainer.history.clear()
-        running = self.state == SessionState.RUNNING and not with_views
-        distributions = self._meter.measure_paced(
-            snap.params, snap.metrics.epoch, self.clock, now=not running
-        )
-        views = None
-        now = self.clock()
-        if with_views or self._views.due(now) or self.state != SessionState.RUNNING:
-            views = evaluate_views(self._grid, trainer.spec, snap.params)
-            self._views.took(now, self.clock())
-            if self._inputs_sent == self.generation:  # the inputs' pictures never change in a
-                views = replace(views, inputs=None)  # run: sent once (MNIST's are 5 MB)
-            self._inputs_sent = self.generation
-        confusion = make_confusion(trainer)
-        self.send(Frame(self.generation, rows, snap, views, confusion, distributions))
 
     def _set_state(self, state: SessionState) -> None:
         if state != self.state:
@@ -427,17 +300,6 @@ class TrainingService:
     def _fail(self, text: str) -> None:
         self.send(Failure(text))  # first, so whoever sees the state can read why
         self._set_state(SessionState.ERROR)
-
-
-def _continue_from(trainer, checkpoints) -> None:
-    """Make ``checkpoints`` (oldest first) ``trainer``'s timeline and go on from the last: a
-    fork, or a run file's run. Its history is the window's: none is sent again."""
-    recorder = CheckpointRecorder(trainer.checkpoints.budget_bytes)
-    for checkpoint in checkpoints:
-        recorder.add(checkpoint)
-    trainer.checkpoints = recorder
-    trainer.restore(checkpoints[-1])
-    trainer.history.clear()
 
 
 def serve(commands, messages) -> None:
