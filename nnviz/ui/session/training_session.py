@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 
@@ -19,17 +18,15 @@ from nnviz.core.data.dataset import DatasetError
 from nnviz.core.data.kept import KEPT
 from nnviz.core.design import Design
 from nnviz.core.run.checkpoints import DEFAULT_BUDGET_BYTES
-from nnviz.core.run.frames import Frame, RunInfo
+from nnviz.core.run.frames import Frame
 from nnviz.core.run.history import MetricsHistory
 from nnviz.core.run.live import needs_new_run
 from nnviz.core.run.pacing import DeliveryPace
 from nnviz.core.run.protocol import (
-    Adopt,
     CheckpointShown,
     CheckpointsSent,
     Command,
     Failure,
-    Fork,
     LoadParams,
     NewRun,
     Notice,
@@ -39,16 +36,14 @@ from nnviz.core.run.protocol import (
     Reset,
     RunRestored,
     RunStarted,
-    SendCheckpoints,
     SessionState,
     SetSpeed,
-    ShowCheckpoint,
     StateChanged,
     StepBatch,
     StepEpoch,
-    SwitchRun,
     Update,
 )
+from nnviz.ui.session.session_runs import SessionRun, SessionRuns
 from nnviz.ui.session.worker import TrainingWorker
 
 #: Window over which steps per second are measured, in seconds.
@@ -66,35 +61,11 @@ def changed(old: Design, new: Design) -> str:
     return "The training setup"
 
 
-@dataclass(eq=False)
-class SessionRun:
-    """One run the window keeps: the current one, and those a fork left behind (or made).
-
-    ``history`` is the run's every row (a fork's starts with its parent's, up to the fork);
-    ``parent`` and ``fork_epoch`` say where a fork came from (None for a run of its own).
-    """
-
-    generation: int
-    info: RunInfo
-    history: MetricsHistory
-    design: Design
-    number: int = 1  # its place in the window's list of runs, from 1
-    parent: int | None = None
-    fork_epoch: int | None = None
-    parent_number: int | None = None
-
-    @property
-    def label(self) -> str:
-        if self.parent is None:
-            return f"Run {self.number}"
-        return f"Run {self.number}: fork of run {self.parent_number} at epoch {self.fork_epoch:,}"
-
-
-class TrainingSession(QObject):
+class TrainingSession(SessionRuns, QObject):
     """Runs training for one window in a child process and relays frames as signals.
 
-    ``runs`` lists the runs of the current design kept for the timeline: the current one
-    (``generation``) and its forks and origins, each with its history.
+    ``runs`` lists the runs of the current design kept for the timeline (see
+    :class:`~nnviz.ui.session.session_runs.SessionRuns`).
     """
 
     sigRunRequested = Signal(int)  # the generation of a new run asked for (not started yet)
@@ -122,12 +93,8 @@ class TrainingSession(QObject):
         self.base_dir = None
         self.generation = 0
         self._generations = 0  # the highest generation handed out
-        self.runs: list[SessionRun] = []
+        self._init_runs()
         self.record_bytes = DEFAULT_BUDGET_BYTES  # each run's timeline, from the next run on
-        self._forking: int | None = None  # the generation of a fork asked for
-        self._holding = False  # live settings wait while the timeline shows the past
-        self._held: Design | None = None  # the design whose live settings wait
-        self._adopting = None  # a run file's history, until its timeline is taken on
         self._replay_rows = False  # the next frame brings the panels the whole history
         self.epochs_per_frame: int | None = None
         self._rates: deque[tuple[float, int]] = deque()
@@ -219,19 +186,6 @@ class TrainingSession(QObject):
         else:
             self._send_update(design)
 
-    def hold_updates(self, hold: bool) -> None:
-        """Hold live setting changes back from the current run (the timeline looks at its
-        past, where a change is meant for a fork); releasing sends what was held."""
-        self._holding = hold
-        if not hold and self._held is not None:
-            held, self._held = self._held, None
-            self._send_update(held)
-
-    @property
-    def holds_changes(self) -> bool:
-        """Whether a change of the settings waits for a fork or the live run."""
-        return self._held is not None
-
     def _send_update(self, design: Design) -> None:
         entry = self.run_entry(self.generation)
         if entry is not None:
@@ -280,50 +234,6 @@ class TrainingSession(QObject):
         self.epochs_per_frame = epochs_per_frame
         if self._worker.is_alive():
             self._worker.send(SetSpeed(epochs_per_frame))
-
-    # --- the timeline -------------------------------------------------------------------------
-
-    def show_checkpoint(self, epoch: int) -> None:
-        """Ask for the pictures of the current run's checkpoint at or before ``epoch``
-        (answered by ``sigCheckpoint``); the run itself is left as it is."""
-        if self._worker.is_alive() and self.run_info is not None:
-            self._worker.send(ShowCheckpoint(int(epoch)))
-
-    def fork(self, epoch: int) -> None:
-        """Continue from the checkpoint at or before ``epoch`` as a new run, with the current
-        settings; the run forked stays in ``runs``."""
-        if self._closed or not self._worker.is_alive() or self.run_info is None:
-            return
-        self._forking = self._new_generation()
-        self._held = None  # the fork trains with them; the run forked keeps its own
-        self._worker.send(Fork(int(epoch), self._forking, self.design))
-
-    def switch_run(self, generation: int) -> None:
-        """Make a kept run current again, paused where it was left (with its own settings:
-        ``run_entry(generation).design``, for the window to show)."""
-        entry = self.run_entry(generation)
-        if entry is None or generation == self.generation or not self._worker.is_alive():
-            return
-        self._held = None
-        self.generation = generation
-        self._worker.send(SwitchRun(generation))
-        self._show_entry(entry)
-
-    def adopt(self, history, checkpoints) -> None:
-        """The current run takes on a run file's ``history`` and timeline (after the run of
-        its design was asked for) and goes on from its last checkpoint."""
-        if self._closed or self.design is None:
-            return
-        self._adopting = tuple(history)
-        self._worker.send(Adopt(tuple(checkpoints)))
-
-    def request_checkpoints(self, purpose: str) -> None:
-        """Ask for every checkpoint of the current run (``sigCheckpoints(purpose, ...)``)."""
-        if self._worker.is_alive() and self.run_info is not None:
-            self._worker.send(SendCheckpoints(purpose))
-
-    def run_entry(self, generation: int) -> SessionRun | None:
-        return next((entry for entry in self.runs if entry.generation == generation), None)
 
     @Slot()
     def shutdown(self) -> None:
@@ -398,14 +308,12 @@ class TrainingSession(QObject):
                 case Failure(text):
                     self._run_said.append(text)
                     self._on_error(text)
-                case CheckpointShown(generation):
-                    if generation == self.generation:
-                        self.sigCheckpoint.emit(message)
+                case CheckpointShown():
+                    self._on_checkpoint(message)
                 case RunRestored():
                     self._on_restored(message)
-                case CheckpointsSent(generation, purpose, checkpoints):
-                    if generation == self.generation:
-                        self.sigCheckpoints.emit(purpose, checkpoints)
+                case CheckpointsSent():
+                    self._on_checkpoints(message)
         if frames:
             self._pace.delivered(start, time.thread_time())
 
@@ -422,46 +330,6 @@ class TrainingSession(QObject):
         self._replay_rows = False
         self.runs = [SessionRun(run_info.generation, run_info, self.history, self.design)]
         self.sigRunStarted.emit(run_info)
-        self.sigRunsChanged.emit()
-
-    def _on_restored(self, message: RunRestored) -> None:
-        """A fork began, or the current run took on a run file's timeline."""
-        info, parent = message.info, message.parent
-        if parent is None:
-            if info.generation != self.generation or self._adopting is None:
-                return
-            rows, self._adopting = self._adopting, None
-            entry = self.run_entry(info.generation)
-            if entry is None:
-                return
-            entry.info = info
-            entry.history = MetricsHistory(r for r in rows if r.step <= message.step)
-        else:
-            if info.generation != self._forking or parent != self.generation:
-                return
-            self._forking = None
-            origin = self.run_entry(parent)
-            rows = [r for r in origin.history if r.step <= message.step]
-            entry = SessionRun(
-                info.generation,
-                info,
-                MetricsHistory(rows),
-                self.design,
-                len(self.runs) + 1,
-                parent,
-                message.epoch,
-                origin.number,
-            )
-            self.runs.append(entry)
-            self.generation = info.generation
-        self._show_entry(entry)
-
-    def _show_entry(self, entry: SessionRun) -> None:
-        """Panels start again on ``entry``'s run; its next frame brings its whole history."""
-        self.run_info, self.history, self.latest = entry.info, entry.history, None
-        self._rates.clear()
-        self._replay_rows = True
-        self.sigRunStarted.emit(entry.info)
         self.sigRunsChanged.emit()
 
     def _on_points(self, run_info, dataset) -> None:
