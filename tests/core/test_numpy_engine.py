@@ -222,3 +222,21 @@ def test_initializers_are_seeded_and_dtype_independent():
     np.testing.assert_allclose(a[0][0], b[0][0], rtol=1e-6)
     with pytest.raises(ValueError, match="orthogonal"):
         init_params(CIRCLE_SPEC, "orthogonal", np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_huge_finite_weights_are_finite_and_one_nan_or_infinity_is_not(dtype):
+    spec = NetworkSpec((2, 2, 1), ("tanh", "tanh"), (0.0, 0.0), "mse")
+    engine = make_engine(spec, dtype=dtype)
+    params = engine.get_params()
+    largest = np.finfo(dtype).max  # their squares overflow
+    with np.errstate(all="ignore"):  # as the trainer asks
+        assert engine.finite()
+        engine.set_params([(np.full_like(w, largest), b) for w, b in params])
+        assert engine.finite()
+        for bad in (np.nan, np.inf, -np.inf):
+            for layer, part in ((0, 0), (1, 1)):  # a weight, a bias
+                broken = [[w.copy(), b.copy()] for w, b in params]
+                broken[layer][part].flat[-1] = bad
+                engine.set_params(broken)
+                assert not engine.finite()

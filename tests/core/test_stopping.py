@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import numpy as np
-
 from nnviz.core.design import TrainingSpec
 from nnviz.core.run.snapshot import EpochMetrics
 from nnviz.core.run.stopping import (
@@ -18,7 +16,6 @@ from nnviz.core.run.stopping import (
 )
 
 ROW = EpochMetrics(0, 0, 0.5, 0.6, 0.9, 0.8, math.nan, math.nan, 0.03, (1.0,), (0.0,))
-PARAMS = [(np.ones((2, 2), np.float32), np.zeros(2, np.float32))]
 
 
 def row(epoch: int, test_loss: float) -> EpochMetrics:
@@ -26,12 +23,11 @@ def row(epoch: int, test_loss: float) -> EpochMetrics:
 
 
 def test_non_finite_names_the_weights_before_the_losses():
-    assert non_finite(ROW, PARAMS) is None
-    bad = [(PARAMS[0][0], np.array([0.0, np.inf], np.float32))]
-    assert non_finite(replace(ROW, train_loss=math.nan), bad) == ("weights", math.nan)
-    what, value = non_finite(replace(ROW, test_loss=math.inf), PARAMS)
+    assert non_finite(ROW, True) is None
+    assert non_finite(replace(ROW, train_loss=math.nan), False) == ("weights", math.nan)
+    what, value = non_finite(replace(ROW, test_loss=math.inf), True)
     assert (what, value) == ("loss", math.inf)
-    what, value = non_finite(replace(ROW, train_loss=math.nan), PARAMS)
+    what, value = non_finite(replace(ROW, train_loss=math.nan), True)
     assert what == "loss" and math.isnan(value)
 
 
@@ -67,16 +63,3 @@ def test_early_stopping_is_due_once_patience_runs_out_and_keeps_the_best():
     )
     rules.forget()
     assert rules.due(5, training) is None
-
-
-def test_huge_finite_weights_are_finite_and_one_nan_or_infinity_is_not():
-    huge = np.full((3, 3), np.finfo(np.float64).max, np.float64)  # their squares overflow
-    big32 = np.full((2, 2), np.finfo(np.float32).max, np.float32)
-    with np.errstate(all="ignore"):  # as the trainer asks
-        assert non_finite(ROW, [(huge, np.zeros(3))]) is None
-        assert non_finite(ROW, [(big32, np.zeros(2, np.float32))]) is None
-        for bad in (np.nan, np.inf, -np.inf):
-            w = np.ones((2, 2), np.float32)
-            w[1, 0] = bad
-            assert non_finite(ROW, [(w, np.zeros(2, np.float32))])[0] == "weights"
-            assert non_finite(ROW, [(np.ones((2, 2)), w[1])])[0] == "weights"  # a bias

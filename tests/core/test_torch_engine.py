@@ -363,3 +363,13 @@ def test_on_cuda_the_run_keeps_its_data_on_the_gpu_and_only_snapshots_come_back(
         assert snapshot_gpu.metrics.test_loss == pytest.approx(
             snapshot_cpu.metrics.test_loss, rel=1e-2
         )
+
+
+def test_both_engines_tell_non_finite_weights():
+    spec = NetworkSpec((2, 3, 1), ("tanh", "tanh"), (0.0, 0.0), "mse")
+    for engine in _pair(spec, dtype="float32"):
+        params = engine.get_params()
+        assert engine.finite()
+        params[1][1][0] = np.inf  # the output's bias: tanh keeps the loss finite
+        engine.set_params(params)
+        assert not engine.finite()

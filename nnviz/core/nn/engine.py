@@ -70,6 +70,10 @@ class Engine(Protocol):
         For the perceptron (step output) this applies the perceptron rule sample by sample.
         """
 
+    def finite(self) -> bool:
+        """Whether every weight and bias is finite: saturated units can keep the loss finite
+        while an infinity sits in the weights, and that run has diverged too."""
+
     def to_device(self, array: np.ndarray):
         """``array`` where this engine computes, for ``train_batch``: the array itself on the
         CPU, a tensor in GPU memory on CUDA (so a run's data crosses to the GPU once)."""

@@ -230,6 +230,13 @@ class NumpyEngine:
     def gradient_norms(self) -> tuple[float, ...]:
         return self._gradient_norms
 
+    def finite(self) -> bool:
+        # One call on the flat vector: a NaN or an infinity makes the sum of squares
+        # non-finite (squares never cancel); only a sum that overflowed (numbers above about
+        # 1e19 in float32) is looked at number by number.
+        flat = self._flat_params
+        return math.isfinite(flat.dot(flat)) or bool(np.isfinite(flat).all())
+
     def to_device(self, array: np.ndarray) -> np.ndarray:
         return array
 

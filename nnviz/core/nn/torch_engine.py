@@ -311,6 +311,10 @@ class TorchEngine:
             return (0.0,) * self.spec.n_layers
         return tuple(float(n) for n in self._torch.stack(self._norms).cpu())
 
+    def finite(self) -> bool:
+        torch = self._torch
+        return bool(torch.stack([torch.isfinite(p).all() for p in self._tensors]).all())
+
     def _step(self, learning_rate: float) -> None:
         for group in self._optimizer.param_groups:
             group["lr"] = learning_rate

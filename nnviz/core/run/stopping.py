@@ -11,28 +11,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from nnviz.core.design import TrainingSpec
 from nnviz.core.run.snapshot import EpochMetrics
 
 
-def non_finite(metrics: EpochMetrics, params) -> tuple[str, float] | None:
-    """What became non-finite (``"weights"``, or ``"loss"`` and its value), if anything did."""
-    if not all(_finite(w) and _finite(b) for w, b in params):
+def non_finite(metrics: EpochMetrics, weights_finite: bool) -> tuple[str, float] | None:
+    """What became non-finite (``"weights"``, or ``"loss"`` and its value), if anything did;
+    ``weights_finite`` is the engine's answer (:meth:`~nnviz.core.nn.engine.Engine.finite`)."""
+    if not weights_finite:
         return "weights", math.nan
     for loss in (metrics.train_loss, metrics.test_loss):
         if not math.isfinite(loss):
             return "loss", loss
     return None
-
-
-def _finite(a: np.ndarray) -> bool:
-    """Whether every number of ``a`` is finite, in one NumPy call on the way that counts: a NaN
-    or an infinity makes the sum of squares non-finite (squares never cancel). Only a sum that
-    overflowed (numbers above about 1e19 in float32; the trainer ignores the warning) is
-    looked at number by number."""
-    return math.isfinite(np.vdot(a, a)) or bool(np.isfinite(a).all())
 
 
 def diverged_message(what: str, value: float, epoch: int, learning_rate: float) -> str:

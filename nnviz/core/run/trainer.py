@@ -279,7 +279,7 @@ class Trainer:
             metrics, predictions = self._evaluate(
                 params, self.epoch + epoch_ended, self.engine.gradient_norms()
             )
-            problem = non_finite(metrics, params)
+            problem = non_finite(metrics, self.engine.finite())
             if problem is not None:
                 return self._diverge(*problem)
             if epoch_ended:
@@ -300,8 +300,8 @@ class Trainer:
     def _start_epoch(self) -> None:
         """Shuffle once per epoch; batches are then contiguous slices (views, no copies)."""
         order = self._shuffle_rng.permutation(len(self.x_train))
-        self._x_epoch = self._x_device[order]
-        self._t_epoch = self._t_device[order]
+        self._x_epoch = _rows(self._x_device, order)
+        self._t_epoch = _rows(self._t_device, order)
         self._learning_rate = self._scheduled_learning_rate()
 
     def _train(self, whole_epoch: bool, until=None) -> float:
@@ -422,3 +422,9 @@ class Trainer:
             learning_rate=self._learning_rate,
             grad_norms=grad_norms,
         )
+
+
+def _rows(a, order: np.ndarray):
+    """The rows of ``a`` (an array, or a tensor on the engine's device) in ``order``: by
+    ``ndarray.take``, six times faster than indexing on a playground's 250 points."""
+    return a.take(order, axis=0) if isinstance(a, np.ndarray) else a[order]
