@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from test_transfer import XOR, use_settings_in, wait_for_run, wait_until
@@ -204,6 +204,38 @@ def test_save_run_then_open_it_restores_the_design_and_the_timeline(window, tmp_
     np.testing.assert_allclose(window.live_panels.regions.image.image, window.initial_image)
     session.step_epoch()  # training goes on from the file's last checkpoint
     wait_until(lambda: session.epoch == EPOCHS + 1)
+
+
+def test_an_opened_runs_histograms_stay_when_measured_before_the_process_answers(
+    window, tmp_path, monkeypatch
+):
+    """The training process may answer late (under load): histograms measured sooner were
+    forgotten when the run was shown afresh with the file's timeline."""
+    path = tmp_path / "run.nnvizrun"
+    assert window.timeline.files.save_run(path)
+    wait_until(path.exists)
+    task = window.distributions.task
+
+    def at_once(make_steps):  # measured at once, delivered at the event loop's next turn
+        steps = make_steps()
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                result = done.value
+                QTimer.singleShot(0, lambda result=result: task.sigDone.emit(result))
+                return
+
+    monkeypatch.setattr(task, "start", at_once)
+    window.training.reset()
+    wait_until(lambda: window.training.latest is not None and window.training.epoch == 0)
+    window.undo_stack.setClean()
+    assert window.open_file(path)
+    session = window.training
+    wait_until(lambda: len(session.history) == EPOCHS and session.epoch == EPOCHS)
+    QTest.qWait(20)  # whatever was delivered is in
+    histograms = window.distributions.histograms
+    assert histograms.recorded is not None and histograms.recorded.last_epoch == EPOCHS
 
 
 def error_dialog(window):

@@ -77,6 +77,11 @@ class SessionRuns:
         """Whether a change of the settings waits for a fork or the live run."""
         return self._held is not None
 
+    @property
+    def adopting(self) -> bool:
+        """Whether a run file's timeline was sent and the run has not taken it on yet."""
+        return self._adopting is not None
+
     def show_checkpoint(self, epoch: int) -> None:
         """Ask for the pictures of the current run's checkpoint at or before ``epoch``
         (answered by ``sigCheckpoint``); the run itself is left as it is."""

@@ -60,6 +60,8 @@ class RunFiles(QObject):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._draw_next)
         self.session.sigCheckpoints.connect(self._on_checkpoints)
+        self._histograms_of: tuple[Path, RunRecord] | None = None  # a file being taken on
+        self.session.sigRunStarted.connect(self._on_run_started)
 
     # --- saving -------------------------------------------------------------------------------
 
@@ -117,8 +119,8 @@ class RunFiles(QObject):
         design = csv_path_from(record.design, path.parent)
 
         def adopt() -> None:  # once the document (and the run of its design) is there
+            self._histograms_of = (path, record)
             self.session.adopt(record.history, record.checkpoints)
-            self.window.distributions.show_record(path.name, record, path.parent)
             last = record.checkpoints[-1]
             self._say(
                 f"Opened the run {path.name}: {len(record.checkpoints)} checkpoints up to epoch "
@@ -126,6 +128,14 @@ class RunFiles(QObject):
             )
 
         self.window.open_document(design, then=adopt)
+
+    def _on_run_started(self, _info) -> None:
+        """Measure an opened file's histograms once the run has taken its timeline on: the
+        histograms panel forgets a recorded run whenever a run is shown afresh, so measured
+        sooner (the training process answering late, under load) they were lost."""
+        if self._histograms_of is not None and not self.session.adopting:
+            (path, record), self._histograms_of = self._histograms_of, None
+            self.window.distributions.show_record(path.name, record, path.parent)
 
     # --- animation ----------------------------------------------------------------------------
 
