@@ -10,8 +10,10 @@ from nnviz.core.run.pacing import (
     GUI_SHARE,
     MAX_FRAME_INTERVAL,
     MIN_FRAME_INTERVAL,
+    PANEL_SHARE,
     VIEWS_BUDGET,
     DeliveryPace,
+    DrawPace,
     SendPace,
     ViewsPace,
     frame_interval,
@@ -95,3 +97,14 @@ def test_merged_frames_keep_every_row_and_the_newest_state():
         "old confusion",
     )
     assert merge_frames(older, Frame(1, (), "s", "new views", "c")).views == "new views"
+
+
+def test_a_panel_draws_within_its_share_of_the_gui_thread():
+    cheap, heavy = DrawPace(), DrawPace()
+    assert cheap.wait(0.0) == heavy.wait(0.0) == 0.0  # never drawn: now
+    cheap.drew(1.0, 0.001)
+    heavy.drew(1.0, 0.004)
+    heavy.add(0.004)  # its repaint, a turn later
+    assert cheap.wait(1.0) == pytest.approx(1 / FRAME_RATE)  # cheap: every frame
+    assert heavy.wait(1.0) == pytest.approx(0.008 / PANEL_SHARE)  # heavy: less often
+    assert heavy.wait(1.0 + 0.008 / PANEL_SHARE) == 0.0

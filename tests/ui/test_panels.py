@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsView, QMainWindow
 from nnviz.core.design import Design, TrainingSpec
 from nnviz.core.nn.network import CLASSIFICATION, REGRESSION, NetworkSpec
 from nnviz.core.run.frames import LINE, PLANE, Frame, RunInfo, Views
+from nnviz.core.run.pacing import FRAME_RATE, PANEL_SHARE, DrawPace
 from nnviz.core.run.snapshot import DIVERGED, RUNNING, EpochMetrics, Snapshot
 from nnviz.ui.panels import install_panels, weights_panel
 from nnviz.ui.panels.base import (
@@ -22,6 +23,7 @@ from nnviz.ui.panels.base import (
     short_number,
 )
 from nnviz.ui.panels.colors import class_regions_rgb, diverging_map, region_colors, series_color
+from nnviz.ui.panels.draw_queue import DrawQueue
 from nnviz.ui.panels.gradients_panel import GradientsPanel
 from nnviz.ui.panels.loss_panel import LossPanel
 from nnviz.ui.panels.regions_panel import RegionsPanel, upscale
@@ -564,10 +566,34 @@ def test_hidden_panel_draws_when_shown(qtbot):
     panel = LossPanel()
     qtbot.addWidget(panel)
     panel.set_run(info)
-    panel.add_frame(make_frame(info, 0, 10))
-    assert n_points(panel.train_loss) == 0
+    for k in range(3):
+        panel.add_frame(make_frame(info, 10 * k, 10))
+    assert n_points(panel.train_loss) == 0 and panel.refreshes == 0  # no work while hidden
     panel.show()
-    assert n_points(panel.train_loss) == 10
+    assert n_points(panel.train_loss) == 30 and panel.refreshes == 1  # once, the latest
+
+
+def test_the_draw_queue_draws_a_heavy_panel_less_often_and_one_drawing_a_turn(qtbot):
+    now = [10.0]
+    queue = DrawQueue(clock=lambda: now[0])
+    cheap, heavy = DrawPace(), DrawPace()
+    drawn = []
+    draw_cheap, draw_heavy = (lambda: drawn.append("cheap")), (lambda: drawn.append("heavy"))
+    queue.request(draw_heavy, heavy)
+    queue.request(draw_cheap, cheap)
+    queue.request(draw_heavy, heavy)  # asked for twice: drawn once
+    assert drawn == []  # the slot that asks only takes data
+    qtbot.waitUntil(lambda: len(drawn) == 2)
+    assert drawn == ["heavy", "cheap"]
+    heavy.add(0.008)  # its repaint: the heavy panel may draw again in 0.008 / share seconds
+    now[0] += 2 / FRAME_RATE  # two frames later, both asked for again
+    queue.request(draw_heavy, heavy)
+    queue.request(draw_cheap, cheap)
+    qtbot.waitUntil(lambda: len(drawn) == 3)
+    assert drawn[-1] == "cheap" and len(queue) == 1  # the heavy one waits for its pace
+    now[0] += 0.008 / PANEL_SHARE
+    qtbot.waitUntil(lambda: len(drawn) == 4)
+    assert drawn[-1] == "heavy" and len(queue) == 0
 
 
 # --- status -------------------------------------------------------------------------------------
@@ -704,5 +730,6 @@ def test_a_panel_behind_another_dock_tab_draws_only_when_its_tab_is_chosen(qtbot
     qtbot.waitUntil(lambda: n_points(panels.loss.train_loss) == 10)
     qtbot.wait(20)
     assert not any(n_points(curve) for curve in panels.gradients.norm_curves)
+    assert panels.gradients.refreshes == 0  # taken, never drawn
     gradients_dock.raise_()
     qtbot.waitUntil(lambda: n_points(panels.gradients.norm_curves[0]) == 10)

@@ -17,6 +17,11 @@ never slows training.** Three places apply it, each with its part here:
   (:class:`DeliveryPace`): at most :data:`GUI_SHARE` of its time, between
   :data:`MIN_FRAME_INTERVAL` and :data:`MAX_FRAME_INTERVAL` apart. When the panels need
   40 ms to draw a frame, frames come every 50 ms, so the window keeps time for the user.
+- Within a frame, each panel draws in a turn of the event loop of its own, no more often
+  than its own cost allows (:class:`DrawPace`): at most :data:`PANEL_SHARE` of the GUI
+  thread's time for its data and its repaints, and :data:`FRAME_RATE` a second. A cheap curve
+  keeps up with every frame; a heavy panel (histograms, the hidden space) draws the latest
+  data less often instead of holding up the others.
 
 Everything here is plain arithmetic on clocks handed in, so tests drive it with fake ones.
 """
@@ -40,6 +45,8 @@ MAX_FRAME_INTERVAL = 0.5
 GUI_SHARE = 0.8
 #: How many of the latest frames the cost of a frame is measured over.
 COST_FRAMES = 5
+#: The most of the GUI thread's time one panel's drawing (its data and repaints) may take.
+PANEL_SHARE = 0.08
 
 
 class SendPace:
@@ -152,3 +159,28 @@ class DeliveryPace:
             self._costs.append(cpu - self._cpu)
         self._next = next_due(self._next, start, frame_interval(self._costs))
         self._last, self._cpu = start, cpu
+
+
+class DrawPace:
+    """When a panel may draw again, from what its last drawing cost the GUI thread (CPU
+    seconds: its data, then its repaints, which come a turn later and are added with
+    :meth:`add`): the next waits until the drawing took at most ``share`` of the time since
+    it began, and comes at most :data:`FRAME_RATE` times a second."""
+
+    def __init__(self, share: float = PANEL_SHARE) -> None:
+        self.share = share
+        self._start = -float("inf")
+        self._cost = 0.0
+
+    def wait(self, now: float) -> float:
+        """Seconds until the panel may draw (0: now)."""
+        interval = max(MIN_FRAME_INTERVAL, self._cost / self.share)
+        return max(0.0, self._start + interval - now)
+
+    def drew(self, start: float, cost: float) -> None:
+        """A drawing began at ``start`` (a monotonic clock) and cost ``cost`` CPU seconds."""
+        self._start, self._cost = start, cost
+
+    def add(self, cost: float) -> None:
+        """More of the last drawing's cost, paid later (its repaint)."""
+        self._cost += cost

@@ -12,6 +12,7 @@ from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.insight.hidden_space_panel import HiddenSpacePanel
 from nnviz.ui.insight.landscape_panel import LandscapePanel
 from nnviz.ui.insight.lr_finder_dialog import LRFinderDialog
+from nnviz.ui.panels.draw_queue import DrawQueue
 
 __all__ = ["InsightViews", "install_insight"]
 
@@ -28,6 +29,7 @@ class InsightViews(QObject):
         self.panels = (self.hidden_space, self.landscape)
         self.lr_finder: LRFinderDialog | None = None
         self.generation: int | None = None
+        self.draws = DrawQueue.of(window)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self.docks = {
             "hidden_space": window.add_panel(
@@ -62,7 +64,8 @@ class InsightViews(QObject):
         if frame.generation != self.generation:
             return
         for panel in self.panels:
-            panel.add_frame(frame)
+            if panel.take_frame(frame):
+                self.draws.request(panel.draw_if_stale, panel.pace)
 
     def find_learning_rate(self) -> LRFinderDialog:
         """Open the finder and run it on the current weights."""

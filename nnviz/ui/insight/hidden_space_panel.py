@@ -4,10 +4,14 @@ Follows the run live: each frame's weights go to a background task that maps the
 and the training points through the chosen layer (:func:`nnviz.core.insight.hidden_space.
 map_hidden_space`); the slider then blends between the input plane and the layer's plane in
 the GUI thread (only arithmetic on a few thousand points). Nothing is computed while the dock
-is out of sight; it catches up when shown.
+is out of sight; it catches up when shown. Drawing a mapping is heavy (thousands of points):
+its cost counts in the panel's pace, so the next mapping waits for it.
 """
 
 from __future__ import annotations
+
+import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -66,6 +70,8 @@ class HiddenSpacePanel(LivePanel):
         self._params = None  # the latest weights, waiting to be mapped
         self._inputs = None  # (line_inputs, lines_in, point_inputs, points_in) of the run
         self._pending = False  # newer weights came while a mapping was running
+        self._later = QTimer(self, singleShot=True)
+        self._later.timeout.connect(self._map_pending)
         self.task = BackgroundTask(self)
         self.task.setObjectName("hiddenSpaceTask")
         self.task.sigDone.connect(self._on_mapped)
@@ -231,11 +237,21 @@ class HiddenSpacePanel(LivePanel):
     # --- drawing ------------------------------------------------------------------------------
 
     def _on_mapped(self, result) -> None:
+        """A mapping came: draw it, charged to the panel's pace with its repaint (newer
+        weights wait for the pace: a heavy panel, it draws less often than the curves)."""
         params, self._inputs, space = result
         self._unprepared = None
         self.mapped_params, self.space = params, space
+        start = time.thread_time()
         self._draw()
-        if self._pending:
+        self.pace.add(time.thread_time() - start)
+        self.repaint_follows()
+        if self._pending:  # newer weights came meanwhile: map them when the pace allows
+            wait = self.pace.wait(time.monotonic())
+            self._later.start(math.ceil(wait * 1000))
+
+    def _map_pending(self) -> None:
+        if self._pending and not self.task.busy:
             self._map()
 
     def _on_failed(self, text: str) -> None:

@@ -3,18 +3,18 @@ matrix) and the training status in its status bar, all fed by the window's train
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QGraphicsOpacityEffect, QGraphicsView
 
 from nnviz.core.data import CATALOG, load_dataset
 from nnviz.core.data.painted import rows_of
 from nnviz.core.design import PAINTED, PAINTED_LINE, Design
 from nnviz.core.run.frames import Frame, RunInfo
+from nnviz.core.run.pacing import DrawPace
 from nnviz.ui.panels.confusion_panel import ConfusionPanel
+from nnviz.ui.panels.draw_queue import DrawQueue
 from nnviz.ui.panels.gradients_panel import GradientsPanel
 from nnviz.ui.panels.loss_panel import LossPanel
 from nnviz.ui.panels.regions_panel import RegionsPanel
@@ -23,10 +23,6 @@ from nnviz.ui.panels.weights_panel import WeightsPanel
 
 __all__ = ["LivePanels", "install_panels"]
 
-#: Milliseconds between drawing one panel (or the diagram) and the next. Each then draws and
-#: repaints in a turn of the event loop of its own, so no turn keeps the window busy for long
-#: (a timer, a click or a key press waits for one panel at most, not for all of them).
-DRAW_GAP_MS = 1
 #: How much of a panel shows while it waits for a new run's first frame.
 GREYED_OPACITY = 0.3
 
@@ -36,7 +32,8 @@ class LivePanels(QObject):
 
     A frame of an older run (its generation differs from the current run's) is ignored.
     Every panel takes a frame's data at once (no row is lost), and they draw the latest data
-    one after the other, a turn of the event loop each.
+    one after the other, a turn of the event loop each, each at its own pace (the window's
+    :class:`~nnviz.ui.panels.draw_queue.DrawQueue`).
 
     The diagram is redrawn with the frames that bring the network's pictures (every frame
     when paused or stepping; while training, as often as the training process can afford to
@@ -66,14 +63,11 @@ class LivePanels(QObject):
         self.editor = window.findChild(QGraphicsView, "networkEditor")
         self.generation: int | None = None
         self._greyed_until: int | None = None  # the new run whose first frame ends the fade
-        self._pending: deque[Callable[[], None]] = deque()  # drawings due, in order
+        self.draws = DrawQueue.of(window)
+        self.diagram_pace = DrawPace()
         self._diagram_state = None  # (params, views) not yet shown in the diagram
         self.past_epoch: int | None = None  # the checkpoint's epoch shown, None when live
         self._live_views = None  # the latest views of the run, for coming back to live
-        self._draw_timer = QTimer(self)
-        self._draw_timer.setSingleShot(True)
-        self._draw_timer.setInterval(DRAW_GAP_MS)
-        self._draw_timer.timeout.connect(self._draw_next)
 
         right, bottom = (
             Qt.DockWidgetArea.RightDockWidgetArea,
@@ -184,7 +178,6 @@ class LivePanels(QObject):
 
     def _on_run_started(self, info: RunInfo) -> None:
         self.generation = info.generation
-        self._pending.clear()
         self._diagram_state = None
         self.past_epoch = None
         self._live_views = None
@@ -240,21 +233,11 @@ class LivePanels(QObject):
         for panel in panels:
             panel.take_frame(frame)
         self.status.add_frame(frame)
-        draws = [panel.draw_if_stale for panel in panels]
+        for panel in panels:
+            self.draws.request(panel.draw_if_stale, panel.pace)
         if frame.views is not None and self.editor is not None and not past:
             self._diagram_state = (frame.snapshot.params, frame.views)
-            draws.append(self._draw_diagram)
-        for draw in draws:
-            if draw not in self._pending:
-                self._pending.append(draw)
-        if not self._draw_timer.isActive():
-            self._draw_next()
-
-    def _draw_next(self) -> None:
-        if self._pending:
-            self._pending.popleft()()
-        if self._pending:
-            self._draw_timer.start()
+            self.draws.request(self._draw_diagram, self.diagram_pace)
 
     def _draw_diagram(self) -> None:
         if self._diagram_state is not None:

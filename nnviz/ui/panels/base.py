@@ -3,13 +3,15 @@
 The session keeps every history row (exports need them); a panel only needs enough points to
 draw a curve, so :class:`DecimatedHistory` halves its resolution whenever it fills up and its
 memory stays flat over a run of any length. A panel hidden behind another dock tab skips
-drawing and catches up when it is shown.
+drawing and catches up when it is shown. Each panel keeps the pace of its drawings
+(:class:`~nnviz.core.run.pacing.DrawPace`), charged with what its data and its repaints cost.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,6 +19,7 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QWidget
 
 from nnviz.core.run.frames import Frame, RunInfo
+from nnviz.core.run.pacing import DrawPace
 from nnviz.ui.panels.colors import apply_theme, series_color
 
 
@@ -77,14 +80,20 @@ class LivePanel(QWidget):
     """A panel fed by ``set_run`` (a new run: reset) and ``add_frame`` (new data).
 
     Subclasses take in data in ``_start``/``_take`` and draw in ``refresh``; list their
-    pyqtgraph widgets in ``self.plot_widgets`` so they follow the light or dark palette.
+    pyqtgraph widgets in ``self.plot_widgets`` so they follow the light or dark palette and
+    their repaints count in ``self.pace`` (the window's :class:`DrawQueue` keeps to it).
+    ``refreshes`` counts the drawings done.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.run_info: RunInfo | None = None
         self.plot_widgets: list[pg.GraphicsView] = []
+        self.pace = DrawPace()
+        self.refreshes = 0
         self._stale = False
+        self._repaint_due = False  # drawn: the next repaint is part of the drawing's cost
+        self._watched: set[int] = set()  # the scenes whose repaints are measured
 
     def set_run(self, info: RunInfo) -> None:
         self.run_info = info
@@ -122,7 +131,24 @@ class LivePanel(QWidget):
     def _refresh_when_visible(self) -> None:
         self._stale = not self._in_sight()
         if not self._stale:
-            self.refresh()
+            self._counted_refresh()
+
+    def _counted_refresh(self) -> None:
+        self.refreshes += 1
+        self.refresh()
+        self.repaint_follows()
+
+    def repaint_follows(self) -> None:
+        """The panel drew: count its next repaint in the drawing's cost."""
+        self._repaint_due = True
+
+    def _on_repaint(self) -> None:
+        """A plot starts repainting (pyqtgraph's ``sigPrepareForPaint``): after this turn of
+        the event loop, what it cost is added to the last drawing's."""
+        if self._repaint_due:
+            self._repaint_due = False
+            start = time.thread_time()
+            QTimer.singleShot(0, lambda: self.pace.add(time.thread_time() - start))
 
     def _in_sight(self) -> bool:
         """Shown and not out of sight: Qt may move a dock behind another dock's tab off the
@@ -134,12 +160,16 @@ class LivePanel(QWidget):
         for view in self.plot_widgets:
             apply_theme(view)
             cache_axes(view)
+            scene = view.scene()
+            if id(scene) not in self._watched:
+                self._watched.add(id(scene))
+                scene.sigPrepareForPaint.connect(self._on_repaint)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._stale:
             self._stale = False
-            self.refresh()
+            self._counted_refresh()
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)

@@ -17,6 +17,7 @@ from nnviz.core.run.replay import replay
 from nnviz.ui.document import show_problems
 from nnviz.ui.insight.background import BackgroundTask
 from nnviz.ui.panels.activation_explorer import ActivationExplorer, with_activation
+from nnviz.ui.panels.draw_queue import DrawQueue
 from nnviz.ui.panels.histograms_panel import HistogramsPanel
 
 __all__ = ["DistributionViews", "install_distributions"]
@@ -47,6 +48,7 @@ class DistributionViews(QObject):
         self.histograms = HistogramsPanel()
         self.panels = (self.explorer, self.histograms)
         self.generation: int | None = None
+        self.draws = DrawQueue.of(window)
         self.task = BackgroundTask(self)
         self.task.setObjectName("histogramsTask")
         self._reading = ""  # the name of the run file being measured
@@ -86,7 +88,8 @@ class DistributionViews(QObject):
         if frame.generation != self.generation:
             return
         for panel in self.panels:
-            panel.add_frame(frame)
+            if panel.take_frame(frame):
+                self.draws.request(panel.draw_if_stale, panel.pace)
 
     def _on_choose(self, layer: int, name: str) -> None:
         """A click on a curve: the layer's activation, one undo step."""

@@ -95,8 +95,9 @@ class RunRecorder(QObject):
         if self._closed or self._info is None or frame.generation != self._info.generation:
             return
         self._latest = frame.snapshot
-        if not needs_new_run(self._design, self.session.design):
-            self._design = self.session.design  # a live change (learning rate, ...)
+        design = self.session.design
+        if design is not self._design and not needs_new_run(self._design, design):
+            self._design = design  # a live change (learning rate, ...)
         if self.entry is None:
             if frame.snapshot.metrics.step == 0:
                 return  # not trained yet

@@ -4,8 +4,9 @@ and the row of controls around it (epoch, replay and its speed, fork, the runs k
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -24,6 +25,10 @@ REPLAY_SPEEDS = (("2 / s", 2), ("5 / s", 5), ("10 / s", 10), ("25 / s", 25))
 DEFAULT_REPLAY_SPEED = 2  # index in REPLAY_SPEEDS
 #: Most points of the loss curve drawn behind the slider.
 CURVE_POINTS = 400
+#: The backdrop follows the run at most this often (ms): a faint picture of the whole run
+#: changes little in a second, and redrawing it with every frame cost the window more than
+#: some panels.
+CURVE_INTERVAL_MS = 500
 
 
 def backdrop_points(epochs: np.ndarray, losses: np.ndarray) -> np.ndarray:
@@ -43,7 +48,13 @@ def backdrop_points(epochs: np.ndarray, losses: np.ndarray) -> np.ndarray:
 
 
 class TimelineSlider(QSlider):
-    """Epochs from 0 to the latest; left and right step between checkpoints (``sigStep``)."""
+    """Epochs from 0 to the latest; left and right step between checkpoints (``sigStep``).
+
+    The loss curve behind it is a path in the unit square, made when the curve changes (at
+    most every :data:`CURVE_INTERVAL_MS`) and drawn into a pixmap the slider's size: a paint
+    (the handle moves with every frame) copies it, where drawing the antialiased path cost
+    three times the slider itself.
+    """
 
     sigStep = Signal(int)  # -1 or +1
 
@@ -59,9 +70,31 @@ class TimelineSlider(QSlider):
             "the live run. Left and right step between checkpoints."
         )
         self._curve = np.empty((0, 2))
+        self._path = QPainterPath()
+        self._backdrop: QPixmap | None = None  # the path drawn at the slider's size
+        self._waiting: tuple[np.ndarray, np.ndarray] | None = None  # not yet drawn
+        self._throttle = QTimer(self, singleShot=True, interval=CURVE_INTERVAL_MS)
+        self._throttle.timeout.connect(self._take_waiting)
 
     def set_curve(self, epochs: np.ndarray, losses: np.ndarray) -> None:
+        """The run's loss so far; drawn now, or when the last drawing is old enough."""
+        self._waiting = (epochs, losses)
+        if not self._throttle.isActive():
+            self._take_waiting()
+
+    def _take_waiting(self) -> None:
+        if self._waiting is None:
+            return
+        epochs, losses = self._waiting
+        self._waiting = None
         self._curve = backdrop_points(epochs, losses)
+        self._path = (
+            pg.arrayToQPath(self._curve[:, 0], 1.0 - self._curve[:, 1])
+            if len(self._curve) >= 2
+            else QPainterPath()
+        )
+        self._backdrop = None
+        self._throttle.start()
         self.update()
 
     def keyPressEvent(self, event) -> None:
@@ -85,6 +118,15 @@ class TimelineSlider(QSlider):
     def _paint_curve(self) -> None:
         if len(self._curve) < 2:
             return
+        ratio = self.devicePixelRatioF()
+        backdrop = self._backdrop
+        if backdrop is None or backdrop.deviceIndependentSize().toSize() != self.size():
+            backdrop = self._backdrop = self._draw_backdrop(ratio)
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, backdrop)
+        painter.end()
+
+    def _draw_backdrop(self, ratio: float) -> QPixmap:
         option = QStyleOptionSlider()
         self.initStyleOption(option)
         handle = self.style().subControlRect(
@@ -92,20 +134,20 @@ class TimelineSlider(QSlider):
         )
         left, width = handle.width() / 2, self.width() - handle.width()
         top, height = 3.0, self.height() - 6.0
-        path = QPainterPath()
-        for k, (x, y) in enumerate(self._curve):
-            point = QPointF(left + x * width, top + (1.0 - y) * height)
-            if k == 0:
-                path.moveTo(point)
-            else:
-                path.lineTo(point)
+        pixmap = QPixmap(self.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
         color = QColor(series_color(0))
         color.setAlpha(110)
-        painter = QPainter(self)
+        pen = QPen(color, 1.5)
+        pen.setCosmetic(True)  # 1.5 pixels wide whatever the scale
+        painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(color, 1.5))
-        painter.drawPath(path)
+        painter.setTransform(QTransform(width, 0, 0, height, left, top))
+        painter.setPen(pen)
+        painter.drawPath(self._path)
         painter.end()
+        return pixmap
 
 
 class TimelineBar(QWidget):
