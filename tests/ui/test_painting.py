@@ -99,6 +99,7 @@ def test_paint_ten_points_train_on_them_undo_a_stroke_and_see_the_mistakes(windo
     session = window.training
     wait_until(lambda: session.run_info is not None and session.latest is not None)
     wait_until(lambda: len(session.run_info.train_points) + len(session.run_info.test_points) == 10)
+    wait_until(lambda: regions.image.image is not None)
     before = regions.image.image.copy()
     window.actionPlay.trigger()
     wait_until(
@@ -110,8 +111,10 @@ def test_paint_ten_points_train_on_them_undo_a_stroke_and_see_the_mistakes(windo
     )
     window.actionPlay.trigger()  # pause
     wait_until(lambda: session.state == "paused")
-    wait_until(lambda: regions.views_data is not None)
-    assert np.abs(regions.image.image.astype(float) - before.astype(float)).max() > 0.05
+    # drawn in a turn of the panel's own after the frame came
+    wait_until(
+        lambda: np.abs(regions.image.image.astype(float) - before.astype(float)).max() > 0.05
+    )
     dock = window.findChild(type(window.settings_dock), "confusionDock")
     dock.raise_()
     wait_until(lambda: confusion.report() is not None and confusion.report().accuracy == 1.0)
@@ -214,6 +217,8 @@ def test_paint_a_curve_on_a_1d_regression_and_train_on_it(window):
     wait_until(lambda: session.epoch >= 30 and session.latest.metrics.train_loss < 0.01)
     window.actionPlay.trigger()
     wait_until(lambda: session.state == "paused" and regions.views_data is not None)
+    output = regions.views_data.output[:, 0]  # the last frame's, drawn in the panel's turn
+    wait_until(lambda: np.array_equal(regions.prediction.getData()[1], output))
     xs_drawn, ys_drawn = regions.prediction.getData()
     # the curve follows the line where it was trained (which painted points are test points
     # depends on where the clicks land, so on the panel's size: beyond them it extrapolates)

@@ -37,7 +37,7 @@ def window(qapp, tmp_path):
     assert window.open_design(path)
     wait_for_run(window)
     regions = window.live_panels.regions
-    wait_until(lambda: regions.views_data is not None)
+    wait_until(lambda: regions.views_data is not None and regions.image.image is not None)
     window.initial_image = np.array(regions.image.image)
     for _ in range(EPOCHS):
         window.training.step_epoch()

@@ -46,8 +46,10 @@ class DrawQueue(QObject):
         given to ``pace``."""
         if all(waiting != draw for waiting, _ in self._waiting):
             self._waiting.append((draw, pace))
-        if not self._timer.isActive():
-            self._timer.start(0)  # after the slot that asks: it only takes data
+        if not self._timer.isActive():  # idle: the first drawing now, the others in turns
+            self._draw_next()
+            if not self._timer.isActive():
+                self._timer.start(DRAW_GAP_MS)
 
     def _draw_next(self) -> None:
         now = self._clock()
@@ -63,7 +65,7 @@ class DrawQueue(QObject):
 
     def _schedule(self, drew: bool) -> None:
         if not self._waiting:
-            return
+            return  # (a timer still running keeps the drawings asked for next in turns)
         now = self._clock()
         wait = min(pace.wait(now) for _, pace in self._waiting)
         self._timer.start(max(DRAW_GAP_MS if drew else 0, math.ceil(wait * 1000)))
