@@ -14,6 +14,7 @@ from nnviz.core.nn.network import CLASSIFICATION, REGRESSION, NetworkSpec
 from nnviz.core.run.frames import LINE, PLANE, Frame, RunInfo, Views
 from nnviz.core.run.pacing import FRAME_RATE, PANEL_SHARE, DrawPace
 from nnviz.core.run.snapshot import DIVERGED, RUNNING, EpochMetrics, Snapshot
+from nnviz.ui.concepts import feature_label
 from nnviz.ui.panels import install_panels, weights_panel
 from nnviz.ui.panels.base import (
     DecimatedHistory,
@@ -354,6 +355,26 @@ def test_regions_panel_redraws_only_frames_that_bring_views(show):
     assert panel.image.image is not drawn
 
 
+def test_a_new_run_gives_its_points_to_the_scatter_items_made_before(show):
+    panel = show(RegionsPanel())
+    classes = make_info(sizes=(2, 4, 3), activations=("tanh", "softmax"))
+    panel.set_run(classes)
+    made = set(panel.points.train_items + panel.points.test_items)
+    assert len(made) == 6  # three classes, train and test
+
+    def in_plot():
+        return sum(isinstance(item, pg.ScatterPlotItem) for item in panel.plot.items)
+
+    before = in_plot()
+    binary = make_info(seed=1)
+    panel.set_run(binary)
+    items = panel.points.train_items + panel.points.test_items
+    assert len(items) == 4 and set(items) <= made
+    assert in_plot() == before - 2  # one class fewer: its two items out of the plot
+    drawn = np.concatenate([np.column_stack(i.getData()) for i in panel.points.train_items])
+    assert sorted(map(tuple, drawn)) == sorted(map(tuple, binary.train_points.astype(float)))
+
+
 def test_class_regions_rgb_neutral_when_undecided():
     rgb = class_regions_rgb(np.full((1, 1, 4), 0.25, np.float32), discretize=False)
     np.testing.assert_array_equal(rgb[0, 0], diverging_map().map(0.5, mode="byte")[:3])
@@ -363,11 +384,11 @@ def test_test_points_can_be_hidden(show):
     info = make_info()
     panel = show(RegionsPanel())
     panel.set_run(info)
-    assert sum(item.data.size for item in panel.test_items) == 30
-    assert sum(item.data.size for item in panel.train_items) == 50
+    assert sum(item.data.size for item in panel.points.test_items) == 30
+    assert sum(item.data.size for item in panel.points.train_items) == 50
     panel.show_test.setChecked(False)
-    assert not any(item.isVisible() for item in panel.test_items)
-    assert all(item.isVisible() for item in panel.train_items)
+    assert not any(item.isVisible() for item in panel.points.test_items)
+    assert all(item.isVisible() for item in panel.points.train_items)
 
 
 def test_regression_heatmap_has_symmetric_levels(show):
@@ -505,6 +526,26 @@ def test_digit_weights_are_drawn_as_one_tile_per_unit(show):
     np.testing.assert_allclose(mosaic[9:17, 0:8], unit / np.abs(unit).max(), rtol=1e-6)
     assert panel.layers[0][1].getLevels() == pytest.approx((-1, 1))
     assert panel.layers[1][1].image.shape == (10, 10)
+
+
+def test_a_new_run_gives_the_weights_plots_made_before_their_new_cells(show):
+    panel = show(WeightsPanel())
+    digits = make_info(sizes=(64, 10, 10), activations=("relu", "softmax"), image_shape=(8, 8))
+    panel.set_run(digits)
+    panel.add_frame(make_frame(digits, 0, 1))
+    made = [plot for plot, _, _ in panel.layers]
+    info = make_info(sizes=(3, 5, 1), activations=("tanh", "sigmoid"))
+    panel.set_run(info)  # tiles before, a heatmap now: the same plot, axes shown again
+    assert [plot for plot, _, _ in panel.layers] == made
+    first = panel.layers[0][0]
+    assert first.getAxis("left").isVisible() and first.getAxis("bottom").isVisible()
+    assert first.getAxis("left").names == [feature_label(name) for name in info.input_names]
+    assert first.getAxis("bottom").names == ["1", "2", "3", "4", "5"]
+    assert panel.layers[0][1].image is None  # the last run's weights are not shown
+    assert panel.bias_images[0] is not None and panel.bias_images[0].isVisible()
+    panel.add_frame(make_frame(info, 0, 1))
+    assert panel.layers[0][1].image.shape == (3, 5)  # a row an input, a column a unit
+    assert panel.layers[1][0].getAxis("left").names == [str(k) for k in range(1, 6)]
 
 
 def test_digit_tiles_fill_a_row_of_their_own_and_keep_small_units_readable(show):
@@ -700,6 +741,7 @@ def test_install_panels_feeds_panels_and_editor(qtbot):
     session.sigFrame.emit(with_views)
     qtbot.waitUntil(lambda: editor.params is with_views.snapshot.params)
     assert editor.maps is with_views.views
+    qtbot.waitUntil(lambda: n_points(panels.loss.train_loss) == 20)  # at the loss panel's pace
 
     session.sigFrame.emit(make_frame(make_info(generation=0), 20, 10))  # an old run's frame
     qtbot.wait(20)

@@ -246,6 +246,8 @@ class HistogramsPanel(LivePanel):
             picked, width = epoch_columns(epochs)
             image.setImage(np.ascontiguousarray(columns[picked], np.float32), autoLevels=False)
             image.setRect(float(epochs[0]), -limit, width * len(picked), 2 * limit)
-            plot.setTitle(TITLES[kind].format(name), size="9pt")
+            title = TITLES[kind].format(name)
+            if plot.titleLabel.text != title:  # setting it lays the title out again
+                plot.setTitle(title, size="9pt")
             plot.setXRange(float(epochs[0]), float(epochs[0]) + width * len(picked), padding=0)
             plot.setYRange(-limit, limit, padding=0)

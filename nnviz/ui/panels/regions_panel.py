@@ -12,7 +12,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -26,13 +25,8 @@ from nnviz.core.design import DATASETS_1D, DATASETS_2D, PAINTED, PAINTED_LINE
 from nnviz.core.nn.network import REGRESSION, predict_classes
 from nnviz.core.run.frames import LINE, Frame, RunInfo, Views
 from nnviz.ui.panels.base import LivePanel, nice_ceiling
-from nnviz.ui.panels.colors import (
-    REGION_STRENGTH,
-    class_color,
-    class_regions_rgb,
-    diverging_map,
-    series_color,
-)
+from nnviz.ui.panels.colors import REGION_STRENGTH, class_regions_rgb, diverging_map, series_color
+from nnviz.ui.panels.data_points import DataPoints
 from nnviz.ui.panels.painting import Painter, PaintViewBox
 
 # What the image shows, each with its own colouring.
@@ -81,8 +75,6 @@ class RegionsPanel(LivePanel):
         self.output_levels = (0.0, 1.0)
         self.output_label = ""
         self.colorbar_label = ""
-        self.train_items: list[pg.ScatterPlotItem] = []
-        self.test_items: list[pg.ScatterPlotItem] = []
 
         self.title = QLabel("Output")
         self.title.setObjectName("regionsTitle")
@@ -120,6 +112,7 @@ class RegionsPanel(LivePanel):
         self.plots.addItem(self.colorbar, row=0, col=1)
         self.legend = pg.LegendItem(colCount=5, verSpacing=-5)
         self.plots.addItem(self.legend, row=1, col=0)
+        self.points = DataPoints(self.plot, self.legend)
 
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
@@ -160,10 +153,6 @@ class RegionsPanel(LivePanel):
         self.prediction.setData([], [])
         self.neuron_curve.setData([], [])
         self.set_highlight(None)
-        for item in self.train_items + self.test_items:
-            self.plot.removeItem(item)
-        self.train_items, self.test_items = [], []
-        self.legend.clear()
 
         x0, x1, y0, y1 = info.extent
         self.plot.setLabel("bottom", info.axis_labels[0])
@@ -198,68 +187,12 @@ class RegionsPanel(LivePanel):
     def set_points(self, info: RunInfo) -> None:
         """The same run with other points (painted ones taken on): redraw the points only."""
         self.run_info = info
-        for item in self.train_items + self.test_items:
-            self.plot.removeItem(item)
-        self.train_items, self.test_items = [], []
-        self.legend.clear()
         self._add_points(info)
         self._on_show_test_toggled(self.show_test.isChecked())
 
     def _add_points(self, info: RunInfo) -> None:
-        by_class = info.kind != LINE and info.spec.task != REGRESSION
-        labels = list(range(len(info.class_names))) if by_class else [None]
-        for label in labels:
-            for points, values, items, test in (
-                (info.train_points, info.train_labels, self.train_items, False),
-                (info.test_points, info.test_labels, self.test_items, True),
-            ):
-                chosen = slice(None) if label is None else values == label
-                style = self._point_style(info, label, values[chosen], test)
-                item = pg.ScatterPlotItem(pos=points[chosen], size=9 if test else 7, **style)
-                item.setZValue(2 if test else 1)
-                # The points stay put while the picture under them changes: draw them once.
-                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-                self.plot.addItem(item)
-                items.append(item)
-        self._fill_legend(info, by_class)
-
-    def _fill_legend(self, info: RunInfo, by_class: bool) -> None:
-        def sample(label, test):
-            return pg.ScatterPlotItem(size=8, **self._point_style(info, label, None, test))
-
-        if by_class:
-            entries = [(sample(k, False), name) for k, name in enumerate(info.class_names)]
-        else:
-            entries = [(sample(None, False), "train")]
-        test = (sample(None, True), "test (rings)")
-        if len(entries) < 6:  # one row
-            entries.append(test)
-            if info.kind == LINE:
-                entries.append((self.prediction, "prediction"))
-            self.legend.setColumnCount(len(entries))
-        else:  # two rows, the wide "test" entry first so the class columns line up
-            entries.insert(0, test)
-            self.legend.setColumnCount(-(-len(entries) // 2))
-        for item, name in entries:
-            self.legend.addItem(item, name)
-
-    def _point_style(self, info: RunInfo, label, values, test: bool) -> dict:
-        """Train points filled, test points as rings, coloured by class or target value."""
-        if label is not None:
-            color = class_color(label)
-        elif info.kind == LINE:
-            color = pg.mkColor(series_color(1 if test else 3))
-        elif values is None:  # a legend sample: grey
-            color = pg.mkColor(128, 128, 128)
-        else:  # regression: the target's colour, with a dark edge to stand out from the map
-            low, high = self.output_levels
-            colors = diverging_map().map((values - low) / (high - low), mode="qcolor")
-            if test:
-                return {"brush": None, "pen": [pg.mkPen(c, width=2) for c in colors]}
-            return {"brush": colors, "pen": pg.mkPen(40, 40, 40, 160, width=0.8)}
-        if test:
-            return {"brush": None, "pen": pg.mkPen(color, width=2)}
-        return {"brush": pg.mkBrush(color), "pen": pg.mkPen("w", width=0.8)}
+        extra = [(self.prediction, "prediction")] if info.kind == LINE else []
+        self.points.show(info, self.output_levels, extra)
 
     # --- frames --------------------------------------------------------------------------
 
@@ -410,10 +343,7 @@ class RegionsPanel(LivePanel):
             self.highlight.setData(pos=np.asarray(points, np.float64))
 
     def _on_show_test_toggled(self, on: bool) -> None:
-        for item in self.train_items:
-            item.setVisible(not self.painted)
-        for item in self.test_items:
-            item.setVisible(on and not self.painted)
+        self.points.set_visible(not self.painted, on and not self.painted)
         self.painter.items[True].setVisible(on)
 
     # --- painting --------------------------------------------------------------------------

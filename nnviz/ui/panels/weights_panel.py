@@ -41,6 +41,11 @@ class CellAxis(pg.AxisItem):
         self.names = names
         self.bias = bias
 
+    def set_names(self, names: list[str]) -> None:
+        self.names = names
+        self.picture = None  # pyqtgraph's drawing of the ticks, made again when painted
+        self.update()
+
     def tickValues(self, minVal, maxVal, size):
         cells = abs(maxVal - minVal)  # an inverted axis (rows top down) gives max first
         if not self.names or size <= 0 or cells == 0:
@@ -111,6 +116,9 @@ class WeightsPanel(LivePanel):
         self.layers: list[tuple[pg.PlotItem, pg.ImageItem, pg.ColorBarItem]] = []
         #: Per layer, the row of its biases under its weights (None where tiles are shown).
         self.bias_images: list[pg.ImageItem | None] = []
+        #: Per layer index, its plot, images and colour bar, made once and given to each run
+        #: (making pyqtgraph plots is what a new run's set-up cost most: about 20 ms each).
+        self._made: list[tuple[pg.PlotItem, pg.ImageItem, pg.ImageItem, pg.ColorBarItem]] = []
         self._per_row = 0  # layers per row of the current arrangement
         self.lut = diverging_map().getLookupTable(nPts=256)
         self.scroll = QScrollArea(objectName="weightsScroll")
@@ -133,36 +141,23 @@ class WeightsPanel(LivePanel):
         self.mosaic_shape = shape if tiled else None
         for k, name in enumerate(info.layer_names):
             tiled_here = k == 0 and tiled
-            plot = pg.PlotItem(axisItems=None if tiled_here else self._cell_axes(info, k))
-            plot.setMenuEnabled(False)
-            plot.invertY(True)
-            image = pg.ImageItem(axisOrder="row-major")
-            image.setLookupTable(self.lut)
-            plot.addItem(image)
-            bias = None if tiled_here else pg.ImageItem(axisOrder="row-major")
-            if bias is not None:
-                bias.setLookupTable(self.lut)
-                plot.addItem(bias)
-            self.bias_images.append(bias)
+            plot, image, bias, colorbar = self._layer_items(k)
+            image.clear()
+            bias.clear()
+            bias.setVisible(not tiled_here)
+            plot.setAspectLocked(tiled_here)
+            for side in ("left", "bottom"):
+                plot.showAxis(side, not tiled_here)
             if tiled_here:
                 plot.setTitle(
                     f"{name}: what each unit sees (each tile on its own ± scale)",
                     size="9pt",
                 )
-                plot.setAspectLocked(True)
-                plot.hideAxis("left")
-                plot.hideAxis("bottom")
             else:
+                self._name_cells(plot, info, k)
                 previous = "inputs" if k == 0 else info.layer_names[k - 1]
                 plot.setTitle(f"{previous} → {name}", size="9pt")
-            colorbar = pg.ColorBarItem(
-                values=(-1, 1),
-                width=10,
-                colorMap=diverging_map(),
-                interactive=False,
-                orientation="horizontal",
-                colorMapMenu=False,
-            )
+            self.bias_images.append(None if tiled_here else bias)
             self.layers.append((plot, image, colorbar))
         self._per_row = 0
         self._arrange()
@@ -216,8 +211,26 @@ class WeightsPanel(LivePanel):
             self.plots.addItem(colorbar, row=row + 1, col=col)
         self.plots.setMinimumHeight(self._least_height())
 
+    def _layer_items(self, k: int):
+        """Layer ``k``'s plot, weights and bias images, and colour bar (made on first use)."""
+        while len(self._made) <= k:
+            axes = {"left": CellAxis("left", [], bias=True), "bottom": CellAxis("bottom", [])}
+            plot = pg.PlotItem(axisItems=axes)
+            plot.setMenuEnabled(False)
+            plot.invertY(True)
+            image, bias = pg.ImageItem(axisOrder="row-major"), pg.ImageItem(axisOrder="row-major")
+            for item in (image, bias):
+                item.setLookupTable(self.lut)
+                plot.addItem(item)
+            colorbar = pg.ColorBarItem(
+                values=(-1, 1), width=10, colorMap=diverging_map(), interactive=False,
+                orientation="horizontal", colorMapMenu=False,
+            )  # fmt: skip
+            self._made.append((plot, image, bias, colorbar))
+        return self._made[k]
+
     @staticmethod
-    def _cell_axes(info: RunInfo, k: int) -> dict[str, CellAxis]:
+    def _name_cells(plot: pg.PlotItem, info: RunInfo, k: int) -> None:
         """Layer ``k``'s inputs down the left (by name for the first layer), units across."""
         n_in, n_out = info.spec.sizes[k], info.spec.sizes[k + 1]
         named = k == 0 and len(info.input_names) == n_in
@@ -226,11 +239,12 @@ class WeightsPanel(LivePanel):
             if named
             else [str(i + 1) for i in range(n_in)]
         )
-        left = CellAxis("left", inputs, bias=True)
+        left, bottom = plot.getAxis("left"), plot.getAxis("bottom")
+        left.set_names(inputs)
         # Wide enough for the longest name (pyqtgraph would hide the labels that don't fit).
         longest = max([*inputs, "bias"], key=len)
         left.setWidth(QFontMetrics(left.font()).horizontalAdvance(longest) + 16)
-        return {"left": left, "bottom": CellAxis("bottom", [str(i + 1) for i in range(n_out)])}
+        bottom.set_names([str(i + 1) for i in range(n_out)])
 
     def _take(self, frame: Frame) -> None:
         self.params = frame.snapshot.params
