@@ -177,3 +177,27 @@ def test_older_columns_are_mapped_onto_the_grown_range():
     np.testing.assert_allclose(columns[0], expected / expected.max())
     picked, width = epoch_columns(epochs)
     assert list(picked) == [0, 0, 0, 0, 0, 1] and width == 1
+
+
+def test_a_recorded_run_stays_shown_when_its_run_starts_again_and_goes_with_the_next(qtbot):
+    """Opening a run file measures its histograms while the run of its design takes on the
+    file's timeline (the same run starting again): whichever ends first, they stay."""
+    from test_panels import make_info
+
+    from nnviz.core.nn.network import NetworkSpec
+    from nnviz.core.run.distributions import DistributionMeter
+    from nnviz.ui.panels.histograms_panel import HistogramsPanel
+
+    panel = HistogramsPanel()
+    qtbot.addWidget(panel)
+    info = make_info(sizes=(2, 3, 1), activations=("tanh", "sigmoid"))
+    spec = NetworkSpec((2, 3, 1), ("tanh", "linear"), (0.0, 0.0), "mse", "regression")
+    rng = np.random.default_rng(2)
+    meter = DistributionMeter(spec, rng.normal(size=(20, 2)), rng.normal(size=(20, 1)))
+    params = [(rng.normal(size=(3, 2)), np.zeros(3)), (rng.normal(size=(1, 3)), np.zeros(1))]
+    panel.set_run(info)
+    panel.show_recorded("file.nnvizrun", [meter.measure(params, 0)], info.layer_names)
+    panel.set_run(info)  # the same run, now with the file's timeline
+    assert panel.recorded is not None and panel.recorded_name == "file.nnvizrun"
+    panel.set_run(replace(info, generation=info.generation + 1))  # another run
+    assert panel.recorded is None

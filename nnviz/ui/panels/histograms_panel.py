@@ -107,6 +107,7 @@ class HistogramsPanel(LivePanel):
         self.live: ColumnStore | None = None
         self.recorded: ColumnStore | None = None
         self.recorded_name = ""
+        self._generation: int | None = None  # the live run's
         self.layer_names: tuple[str, ...] = ()
 
         self.layer_box = QComboBox(objectName="histogramsLayer")
@@ -161,7 +162,8 @@ class HistogramsPanel(LivePanel):
 
     def show_recorded(self, name: str, distributions, layer_names) -> None:
         """Show a recorded run's histograms (one :class:`Distributions` per checkpoint)
-        instead of the live run's, until :meth:`show_live` or the next run."""
+        instead of the live run's, until :meth:`show_live` or the next run (another
+        generation: the run a file's design starts may take on its timeline after this)."""
         store = ColumnStore(len(layer_names))
         for d in distributions:
             store.add(d)
@@ -210,7 +212,9 @@ class HistogramsPanel(LivePanel):
 
     def _start(self, info: RunInfo) -> None:
         self.live = ColumnStore(len(info.layer_names))
-        self.recorded = None
+        if info.generation != self._generation:  # the same run starting again (taking on a
+            self.recorded = None  # run file's timeline) keeps the recorded run on show
+        self._generation = info.generation
         self._set_layers(info.layer_names)
         self._show_source()
 
