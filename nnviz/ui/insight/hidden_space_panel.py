@@ -41,7 +41,7 @@ from nnviz.core.nn.network import REGRESSION
 from nnviz.core.run.frames import LINE, Frame, RunInfo
 from nnviz.core.run.projection import plane_projection
 from nnviz.ui.insight.background import BackgroundTask
-from nnviz.ui.panels.base import LivePanel
+from nnviz.ui.panels.base import LivePanel, PanelPlots
 from nnviz.ui.panels.colors import class_color, class_regions_rgb, series_color
 
 #: Blend slider steps, and the animation's step and frame interval (ms): about 2 s each way.
@@ -103,7 +103,7 @@ class HiddenSpacePanel(LivePanel):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = PanelPlots()
         self.plots.setObjectName("hiddenSpacePlots")
         self.plot_widgets.append(self.plots)
         self.plot = self.plots.addPlot()

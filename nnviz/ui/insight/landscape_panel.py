@@ -37,7 +37,7 @@ from nnviz.core.insight.landscape import (
 from nnviz.core.insight.problem import Problem
 from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.insight.background import BackgroundTask
-from nnviz.ui.panels.base import LivePanel
+from nnviz.ui.panels.base import LivePanel, PanelPlots
 from nnviz.ui.panels.colors import series_color
 
 #: Weights kept for the path: every frame's at first, every second one's once full, and so on.
@@ -108,7 +108,7 @@ class LandscapePanel(LivePanel):
         self.status = QLabel(objectName="landscapeStatus", wordWrap=True)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = PanelPlots()
         self.plots.setObjectName("landscapePlots")
         self.plot_widgets.append(self.plots)
         self.plot = self.plots.addPlot(row=0, col=0)

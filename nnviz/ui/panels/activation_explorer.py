@@ -22,7 +22,7 @@ from nnviz.core.edits import set_layer, set_output
 from nnviz.core.nn.activations import get_activation
 from nnviz.core.run.distributions import CURVES, FLAT_SLOPE, Distributions
 from nnviz.core.run.frames import Frame, RunInfo
-from nnviz.ui.panels.base import LivePanel
+from nnviz.ui.panels.base import LivePanel, PanelPlots
 from nnviz.ui.panels.colors import series_color, theme_colors
 
 #: Tiles per row of the grid.
@@ -86,7 +86,7 @@ class ActivationExplorer(LivePanel):
         self.title.setStyleSheet("font-weight: bold")
         self.share = QLabel(objectName="explorerShare")
         self.share.setWordWrap(True)
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = PanelPlots()
         self.plots.setObjectName("explorerPlots")
         self.plot_widgets.append(self.plots)
         self.tiles: dict[str, pg.PlotItem] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -93,7 +94,6 @@ class LivePanel(QWidget):
         self.refreshes = 0
         self._stale = False
         self._repaint_due = False  # drawn: the next repaint is part of the drawing's cost
-        self._watched: set[int] = set()  # the scenes whose repaints are measured
 
     def set_run(self, info: RunInfo) -> None:
         self.run_info = info
@@ -139,16 +139,13 @@ class LivePanel(QWidget):
         self.repaint_follows()
 
     def repaint_follows(self) -> None:
-        """The panel drew: count its next repaint in the drawing's cost."""
+        """The panel drew: its plots' next repaint is part of the drawing's cost."""
         self._repaint_due = True
 
-    def _on_repaint(self) -> None:
-        """A plot starts repainting (pyqtgraph's ``sigPrepareForPaint``): after this turn of
-        the event loop, what it cost is added to the last drawing's."""
+    def _on_repainted(self, cost: float) -> None:
         if self._repaint_due:
             self._repaint_due = False
-            start = time.thread_time()
-            QTimer.singleShot(0, lambda: self.pace.add(time.thread_time() - start))
+            self.pace.add(cost)
 
     def _in_sight(self) -> bool:
         """Shown and not out of sight: Qt may move a dock behind another dock's tab off the
@@ -160,10 +157,8 @@ class LivePanel(QWidget):
         for view in self.plot_widgets:
             apply_theme(view)
             cache_axes(view)
-            scene = view.scene()
-            if id(scene) not in self._watched:
-                self._watched.add(id(scene))
-                scene.sigPrepareForPaint.connect(self._on_repaint)
+            if isinstance(view, PanelPlots):
+                view.repainted = self._on_repainted
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -180,6 +175,24 @@ class LivePanel(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._style_plots()
+
+
+class PanelPlots(pg.GraphicsLayoutWidget):
+    """A panel's plots, telling ``repainted(cpu_seconds)`` what each repaint cost (the
+    panel's pace counts the one after a drawing)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.repainted: Callable[[float], None] | None = None
+
+    def paintEvent(self, event) -> None:
+        start = time.thread_time()
+        try:
+            super().paintEvent(event)
+            if self.repainted is not None:
+                self.repainted(time.thread_time() - start)
+        except Exception as error:  # never out of a Qt override
+            print(f"nnviz: repainting {self.objectName()}: {error}")
 
 
 def cache_axes(view: pg.GraphicsView) -> None:

@@ -15,6 +15,7 @@ from nnviz.ui.panels.base import (
     EpochCurve,
     EpochMarker,
     LivePanel,
+    PanelPlots,
     SparseLogAxis,
     SteppedRange,
     legend_label,
@@ -36,7 +37,7 @@ class GradientsPanel(LivePanel):
             "training point."
         )
         self.setMinimumSize(320, 180)
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = PanelPlots()
         self.plots.setObjectName("gradientsPlots")
         self.plot_widgets.append(self.plots)
         self.norm_plot = self.plots.addPlot(

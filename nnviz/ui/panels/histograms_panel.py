@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.core.run.distributions import BINS, Distributions, rebin
 from nnviz.core.run.frames import Frame, RunInfo
-from nnviz.ui.panels.base import DecimatedHistory, EpochAxis, LivePanel
+from nnviz.ui.panels.base import DecimatedHistory, EpochAxis, LivePanel, PanelPlots
 from nnviz.ui.panels.colors import BLUE
 
 #: Columns of a heatmap at most (a longer run is resampled onto this many).
@@ -129,7 +129,7 @@ class HistogramsPanel(LivePanel):
         top.addWidget(self.open_button)
         top.addWidget(self.live_button)
 
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = PanelPlots()
         self.plots.setObjectName("histogramsPlots")
         self.plot_widgets.append(self.plots)
         self.lut = pg.ColorMap([0.0, 1.0], ["#ffffff", BLUE]).getLookupTable(nPts=256)

@@ -17,6 +17,7 @@ from nnviz.ui.panels.base import (
     EpochCurve,
     EpochMarker,
     LivePanel,
+    PanelPlots,
     SparseLogAxis,
     SteppedRange,
     legend_label,
@@ -54,7 +55,7 @@ class LossPanel(LivePanel):
         self.readout.setObjectName("lossReadout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = PanelPlots()
         self.plots.setObjectName("lossPlots")
         self.plot_widgets.append(self.plots)
         self.loss_plot = self.plots.addPlot(

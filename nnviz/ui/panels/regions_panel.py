@@ -24,7 +24,7 @@ from nnviz.core.data.catalog import LINE_EXTENT, PLAYGROUND_EXTENT
 from nnviz.core.design import DATASETS_1D, DATASETS_2D, PAINTED, PAINTED_LINE
 from nnviz.core.nn.network import REGRESSION, predict_classes
 from nnviz.core.run.frames import LINE, Frame, RunInfo, Views
-from nnviz.ui.panels.base import LivePanel, nice_ceiling
+from nnviz.ui.panels.base import LivePanel, PanelPlots, nice_ceiling
 from nnviz.ui.panels.colors import REGION_STRENGTH, class_regions_rgb, diverging_map, series_color
 from nnviz.ui.panels.data_points import DataPoints
 from nnviz.ui.panels.painting import Painter, PaintViewBox
@@ -89,7 +89,7 @@ class RegionsPanel(LivePanel):
         self.discretize.setToolTip("Show only the predicted class (or bands of the output)")
         self.discretize.toggled.connect(self.refresh)
 
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = PanelPlots()
         self.plots.setObjectName("regionsPlots")
         self.plot_widgets.append(self.plots)
         view = PaintViewBox()

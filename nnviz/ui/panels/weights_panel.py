@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.concepts import feature_label
-from nnviz.ui.panels.base import LivePanel, nice_ceiling
+from nnviz.ui.panels.base import LivePanel, PanelPlots, nice_ceiling
 from nnviz.ui.panels.colors import diverging_map
 
 #: Where a heatmap's bias row sits: this far below the last row of weights.
@@ -110,7 +110,7 @@ class WeightsPanel(LivePanel):
         self.setMinimumSize(260, 180)
         self.params = None
         self.mosaic_shape: tuple[int, int] | None = None  # (h, w) of a tile, if layer 0 is tiled
-        self.plots = pg.GraphicsLayoutWidget()
+        self.plots = PanelPlots()
         self.plots.setObjectName("weightsPlots")
         self.plot_widgets.append(self.plots)
         self.layers: list[tuple[pg.PlotItem, pg.ImageItem, pg.ColorBarItem]] = []
