@@ -206,9 +206,13 @@ class RunsPanel(QWidget):
         selected = self.selected_ids()
         entries = list(self.entries.values())
         self._rebuilding = True
+        headers = [column.header for column in self.model.columns]
         self.model.reset(entries, columns(entries))
         self._rows = {entry.id: row for row, entry in enumerate(entries)}
-        self.table.resizeColumnsToContents()
+        if headers != [column.header for column in self.model.columns]:
+            # Sized to the contents when the columns change, not at every new run: it asks
+            # every row for every cell (about 1 ms a run, in the GUI thread).
+            self.table.resizeColumnsToContents()
         self.select_runs(selected)
         self._rebuilding = False
         self.count_label.setText(_runs(len(entries)) if entries else "No runs yet")
