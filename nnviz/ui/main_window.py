@@ -46,6 +46,7 @@ from nnviz.ui.step_through import install_step_through
 from nnviz.ui.sweep import install_sweep
 from nnviz.ui.timeline import install_timeline
 from nnviz.ui.transfer import install_transfer_actions
+from nnviz.ui.window_layout import WholeTabLabels, restore_layout, save_layout
 from nnviz.ui.window_menus import (
     SPEEDS,
     fill_examples_menu,
@@ -54,8 +55,6 @@ from nnviz.ui.window_menus import (
     install_menus,
     install_toolbar,
 )
-
-STATE_VERSION = 1
 
 
 def examples_dir():
@@ -77,8 +76,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.document = Document(self)
         self.undo_stack = self.document.undo_stack
-        self._docks: list[QDockWidget] = []  # in the order they were added
         self._problem_said = ""  # the status bar's word on unreadable data, while it stands
+        self._tab_labels = WholeTabLabels(self)
 
         self.editor = NetworkEditor()
         self.lesson = LessonBanner()
@@ -242,7 +241,6 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(area, dock)
-        self._docks.append(dock)
         if hasattr(self, "view_menu"):
             self.view_menu.addAction(dock.toggleViewAction())
         return dock
@@ -298,51 +296,13 @@ class MainWindow(QMainWindow):
     # --- window state -------------------------------------------------------------------------
 
     def _restore_settings(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
-        state = settings.value("window/state")
-        if state is None or not self.restoreState(state, STATE_VERSION):
-            self._tabify_bottom()  # now: side by side they would widen the window past 1280
-            QTimer.singleShot(0, self, self._default_layout)  # once it has its size
-        speed = settings.value("training/speed", 0, type=int)
+        restore_layout(self)
+        speed = QSettings().value("training/speed", 0, type=int)
         self.speed.setCurrentIndex(min(max(speed, 0), len(SPEEDS) - 1))
 
-    def _default_layout(self) -> None:
-        """Settings down the left, live panels down the right and in tabs below the diagram."""
-        docks = self._docks
-        right = [
-            d for d in docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea
-        ]
-        bottom = [
-            d for d in docks if self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea
-        ]
-        width, height = self.width(), self.height()
-        self.resizeDocks(
-            [self.settings_dock], [min(max(300, width // 4), 380)], Qt.Orientation.Horizontal
-        )
-        if right:  # the decision regions, the picture that matters most, get the most room
-            self.resizeDocks(right[:1], [int(width * 0.36)], Qt.Orientation.Horizontal)
-            shares = [3] + [2] * (len(right) - 1)
-            self.resizeDocks(right, [height * share for share in shares], Qt.Orientation.Vertical)
-        if bottom:
-            self._tabify_bottom()  # docks added since the window was made
-            QTimer.singleShot(0, bottom[0], bottom[0].raise_)  # after the tabs exist
-            self.resizeDocks(bottom[:1], [int(height * 0.3)], Qt.Orientation.Vertical)
-
-    def _tabify_bottom(self) -> None:
-        """The docks below the diagram as tabs of one another, the first one in front."""
-        area = Qt.DockWidgetArea.BottomDockWidgetArea
-        bottom = [d for d in self._docks if self.dockWidgetArea(d) == area]
-        for dock in bottom[1:]:
-            self.tabifyDockWidget(bottom[0], dock)
-
     def _save_settings(self) -> None:
-        settings = QSettings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/state", self.saveState(STATE_VERSION))
-        settings.setValue("training/speed", self.speed.currentIndex())
+        save_layout(self)
+        QSettings().setValue("training/speed", self.speed.currentIndex())
 
     def closeEvent(self, event) -> None:
         if not self.document.confirm_discard():

@@ -21,14 +21,21 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QTabBar,
+    QWidget,
+)
 
 from nnviz.core.design import Design, LayerSpec, OutputSpec
 from nnviz.core.files.design_file import load_design, save_design
 from nnviz.core.files.weights_io import save_weights
 from nnviz.core.run.live import needs_new_run
 from nnviz.core.run.trainer import Trainer
-from nnviz.ui import main_window
+from nnviz.ui import main_window, window_layout
 from nnviz.ui.main_window import MainWindow
 
 Button = QMessageBox.StandardButton
@@ -109,8 +116,10 @@ def make_window(qtbot, settings_dir, monkeypatch):
     monkeypatch.setattr(main_window, "TrainingSession", RecordingSession)
     windows = []
 
-    def make() -> MainWindow:
+    def make(size: tuple[int, int] | None = None) -> MainWindow:
         window = MainWindow()
+        if size is not None:  # before the first show, as a saved geometry would be
+            window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)
@@ -661,3 +670,102 @@ def test_the_decision_regions_get_the_most_room_in_the_default_layout(qtbot, win
     regions, weights = (window.findChild(QDockWidget, n) for n in ("regionsDock", "weightsDock"))
     qtbot.waitUntil(lambda: regions.height() > 1.3 * weights.height())
     assert regions.width() >= 0.34 * window.width()
+
+
+def bottom_and_right_tabs(window) -> list[QTabBar]:
+    """The tab bars of the window's tabbed docks that are on screen."""
+    bars = window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return [bar for bar in bars if bar.isVisible()]
+
+
+def label_is_whole(bar: QTabBar, index: int) -> bool:
+    """The tab is as wide as its label and its margins: Qt did not elide it."""
+    text = bar.tabText(index)
+    return bar.tabRect(index).width() >= bar.fontMetrics().horizontalAdvance(text) + 12
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1600, 1000)])
+def test_every_tab_of_the_default_layout_shows_its_whole_label(qtbot, make_window, size):
+    """At 1280 x 800 the nine tabs below the diagram read "Lo…", "G…" (issue 12): the
+    default layout keeps each tab group short enough for every label to fit."""
+    window = make_window(size)
+    docks = {d.windowTitle(): d for d in window.findChildren(QDockWidget)}
+    qtbot.waitUntil(lambda: len(bottom_and_right_tabs(window)) == 2)
+    qtbot.wait(50)  # the default sizes are set once the window has its size
+    assert (window.width(), window.height()) == size
+    shown = []
+    for bar in bottom_and_right_tabs(window):
+        for index in range(bar.count()):
+            title = bar.tabText(index)
+            assert title in docks and not docks[title].isHidden()
+            assert label_is_whole(bar, index), title
+            assert bar.rect().contains(bar.tabRect(index)), f"{title} is scrolled out of view"
+            shown.append(title)
+    assert set(shown) == {
+        "Weights", "Gradients", "Histograms", "Activation explorer",
+        "Loss", "Confusion matrix", "Hidden space", "Loss landscape", "Runs",
+    }  # fmt: skip
+    assert [bar.tabText(bar.currentIndex()) for bar in bottom_and_right_tabs(window)] in (
+        ["Weights", "Loss"],
+        ["Loss", "Weights"],
+    )  # the first of each group in front
+
+
+OLD_BOTTOM = (
+    "lossDock", "gradientsDock", "confusionDock", "runsDock",
+    "hiddenSpaceDock", "landscapeDock", "activationExplorerDock", "histogramsDock",
+)  # fmt: skip
+
+
+def test_a_layout_saved_by_an_older_nnviz_restores_every_dock(qtbot, make_window):
+    """Eight tabs below the diagram, as an older nnviz saved them: every dock comes back
+    where it was, and the tabs scroll with whole labels rather than elide."""
+    old = make_window()
+    loss = old.findChild(QDockWidget, "lossDock")
+    for name in OLD_BOTTOM[1:]:
+        dock = old.findChild(QDockWidget, name)
+        old.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        old.tabifyDockWidget(loss, dock)
+    assert old.close()
+
+    window = make_window()
+    qtbot.waitUntil(lambda: bool(bottom_and_right_tabs(window)))
+    for name in OLD_BOTTOM:
+        dock = window.findChild(QDockWidget, name)
+        assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea, name
+    (bar,) = bottom_and_right_tabs(window)
+    assert sorted(bar.tabText(i) for i in range(bar.count())) == sorted(
+        window.findChild(QDockWidget, name).windowTitle() for name in OLD_BOTTOM
+    )
+    assert all(label_is_whole(bar, index) for index in range(bar.count()))
+
+
+def test_docks_a_saved_layout_does_not_know_join_their_default_tabs(qtbot, make_window):
+    """A layout saved before the histograms and the activation explorer existed: they join
+    the weights' tabs (Qt would put them beside the others, widening the window)."""
+    before = QMainWindow()
+    docks = [QDockWidget(name, before, objectName=name) for name in OLD_BOTTOM[:-2]]
+    for dock in docks:
+        before.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    for dock in docks[1:]:
+        before.tabifyDockWidget(docks[0], dock)
+    for name in ("settingsDock", "regionsDock", "weightsDock"):
+        before.addDockWidget(
+            Qt.DockWidgetArea.RightDockWidgetArea, QDockWidget(name, before, objectName=name)
+        )
+    before.resize(1280, 800)
+    before.show()
+    qtbot.waitExposed(before)
+    QSettings().setValue("window/state", before.saveState(window_layout.STATE_VERSION))
+    before.close()
+    before.deleteLater()
+
+    window = make_window()
+    qtbot.waitUntil(lambda: len(bottom_and_right_tabs(window)) == 2)
+    weights = window.findChild(QDockWidget, "weightsDock")
+    assert window.dockWidgetArea(weights) == Qt.DockWidgetArea.RightDockWidgetArea
+    tabs = {dock.objectName() for dock in window.tabifiedDockWidgets(weights)}
+    assert tabs == {"activationExplorerDock", "histogramsDock"}
+    loss = window.findChild(QDockWidget, "lossDock")
+    assert {dock.objectName() for dock in window.tabifiedDockWidgets(loss)} == set(OLD_BOTTOM[1:-2])
+    assert window.width() == 1280
