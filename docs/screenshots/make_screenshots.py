@@ -180,8 +180,12 @@ SIZES = ((1280, 800), (1920, 1080))
 
 
 def sized_shots(window) -> None:
+    from nnviz.ui.window_layout import size_docks
+
     for width, height in SIZES:
         window.resize(width, height)
+        run_for(0.3)
+        size_docks(window)  # the default layout's shares at this size
         run_for(0.3)
         for example, epochs in SIZED_EXAMPLES:
             train(window, example, epochs)
