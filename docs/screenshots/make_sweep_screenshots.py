@@ -34,7 +34,7 @@ def main() -> None:
 
     dialog = window.sweep.open()
     dialog.resize(1180, 680)
-    dialog.rows.set_design(
+    dialog.form.rows.set_design(
         dialog.design,
         [
             ("training.optimizer.learning_rate", "log:0.003:1"),
@@ -42,11 +42,11 @@ def main() -> None:
             ("layers[0].activation", "tanh,relu,sigmoid"),
         ],
     )
-    dialog.method_box.setCurrentIndex(dialog.method_box.findData("tpe"))
-    dialog.trials.setValue(24)
-    dialog.epochs.setValue(60)
-    dialog.workers.setValue(2)
-    dialog.study.setText("circle-sweep")
+    dialog.form.method_box.setCurrentIndex(dialog.form.method_box.findData("tpe"))
+    dialog.form.trials.setValue(24)
+    dialog.form.epochs.setValue(60)
+    dialog.form.workers.setValue(2)
+    dialog.form.study.setText("circle-sweep")
     dialog.start()
     wait_until(lambda: not dialog.runner.busy, timeout=600)
     for index, name in enumerate(SHOTS):

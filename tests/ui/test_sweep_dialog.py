@@ -56,11 +56,11 @@ def window(qtbot, tmp_path, monkeypatch):
 def open_dialog(window, tmp_path, *rows, method="grid", epochs=15, workers=2):
     dialog = window.sweep.open()
     assert dialog.objectName() == "sweepDialog"
-    dialog.rows.set_design(dialog.design, list(rows))
-    dialog.method_box.setCurrentIndex(dialog.method_box.findData(method))
-    dialog.epochs.setValue(epochs)
-    dialog.workers.setValue(workers)
-    dialog.storage.setText(f"sqlite:///{tmp_path / 'sweeps.db'}")
+    dialog.form.rows.set_design(dialog.design, list(rows))
+    dialog.form.method_box.setCurrentIndex(dialog.form.method_box.findData(method))
+    dialog.form.epochs.setValue(epochs)
+    dialog.form.workers.setValue(workers)
+    dialog.form.storage.setText(f"sqlite:///{tmp_path / 'sweeps.db'}")
     return dialog
 
 
@@ -71,7 +71,8 @@ def test_a_grid_sweep_from_the_dialog_fills_the_table_and_the_views(qtbot, windo
         ("training.optimizer.learning_rate", "0.1,100"),  # 100 diverges
         ("layers[0].units", "2,5"),
     )
-    assert dialog.grid_note.text() == "every combination: 4" and dialog.trials.value() == 4
+    form = dialog.form
+    assert form.grid_note.text() == "every combination: 4" and form.trials.value() == 4
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.runner.busy, timeout=WAIT)
 
@@ -129,7 +130,7 @@ def test_stop_ends_the_workers_and_keeps_the_stopped_trials(qtbot, window, tmp_p
     dialog = open_dialog(
         window, tmp_path, ("training.seed", "1,2,3,4"), method="random", epochs=1_000_000
     )
-    dialog.trials.setValue(4)
+    dialog.form.trials.setValue(4)
     assert dialog.start()
     qtbot.waitUntil(
         lambda: sum(r.state == "RUNNING" for r in dialog.results.values()) == 2, timeout=WAIT
@@ -160,7 +161,7 @@ def test_closing_the_window_ends_a_running_sweep(qtbot, window, tmp_path):
 
 def test_a_setting_that_cannot_be_swept_is_named_and_nothing_starts(qtbot, window, tmp_path):
     dialog = open_dialog(window, tmp_path, ("training.optimizer.learning_rate", "log:0:1"))
-    row = dialog.rows.rows[0]
+    row = dialog.form.rows.rows[0]
     assert not dialog.start_button.isEnabled()
     assert "a log range must start above 0" in row.problem.text()
     row.path.setCurrentText("training.optimizer.learnig_rate")
@@ -173,7 +174,7 @@ def test_a_setting_that_cannot_be_swept_is_named_and_nothing_starts(qtbot, windo
 
 def test_a_picked_setting_gets_a_range_the_schema_accepts(qtbot, window, tmp_path):
     dialog = open_dialog(window, tmp_path)
-    row = dialog.rows.add_row()
+    row = dialog.form.rows.add_row()
     row.path.setCurrentIndex(row.path.findText("training.optimizer.learning_rate"))
     assert row.spec.text() == "log:0.002:0.2"
     row.path.setCurrentIndex(row.path.findText("training.optimizer.name"))

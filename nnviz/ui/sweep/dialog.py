@@ -9,61 +9,31 @@ training is kept as stopped.
 
 from __future__ import annotations
 
-import os
-import time
-from dataclasses import replace
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
-    QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from nnviz.core.design import Design
-from nnviz.core.nn.network import CLASSIFICATION
-from nnviz.core.schema import field
 from nnviz.core.sweep.spec import SpecError, apply
-from nnviz.core.sweep.study import (
-    METRICS,
-    SweepPlan,
-    TrialResult,
-    best_of,
-    default_storage,
-)
+from nnviz.core.sweep.study import SweepPlan, TrialResult, best_of
 from nnviz.core.sweep.trial_run import trial_run
 from nnviz.ui.sweep.importance_view import ImportanceView
 from nnviz.ui.sweep.parallel_view import ParallelCoordinates
 from nnviz.ui.sweep.runner import SweepRunner
 from nnviz.ui.sweep.scatter_view import MetricScatter
-from nnviz.ui.sweep.settings_rows import SettingRows
+from nnviz.ui.sweep.sweep_form import SweepForm
+from nnviz.ui.sweep.trials_table import TrialsTable
 
-METHODS = (
-    ("Grid: every combination", "grid"),
-    ("Random", "random"),
-    ("TPE: Optuna's Bayesian sampler", "tpe"),
-)
-#: The most trials one grid may have.
-MAX_GRID = 10_000
-#: The schema's limit of a design's epochs.
-MAX_EPOCHS = field("training.epochs").rule.high or 10_000_000
 FINISHED_STATES = ("COMPLETE", "FAIL", "PRUNED")
 PROBLEM_STYLE = "color: #c62828;"
 
@@ -101,52 +71,8 @@ class SweepDialog(QDialog):
     # --- building ---------------------------------------------------------------------------
 
     def _make_form(self) -> QWidget:
-        self.rows = SettingRows()
-        self.rows.sigChanged.connect(self.check)
-        vary = QGroupBox("Settings to vary (by schema path)")
-        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.rows)
-        column.addStretch(1)
-        scroll.setWidget(holder)
-        QVBoxLayout(vary).addWidget(scroll)
-
-        self.method_box = QComboBox(objectName="sweepMethod")
-        for text, method in METHODS:
-            self.method_box.addItem(text, method)
-        self.method_box.setCurrentIndex(2)
-        self.method_box.currentIndexChanged.connect(self.check)
-        self.trials = QSpinBox(objectName="sweepTrials", minimum=1, maximum=MAX_GRID, value=20)
-        self.epochs = QSpinBox(objectName="sweepEpochs", minimum=1, maximum=MAX_EPOCHS)
-        self.epochs.setToolTip("Each trial trains this many epochs (or stops early as the "
-                               "design says); its metric is taken at the end")  # fmt: skip
-        self.grid_note = QLabel(objectName="sweepGridNote")
-        self.metric_box = QComboBox(objectName="sweepMetric")
-        cores = os.cpu_count() or 1
-        self.workers = QSpinBox(objectName="sweepWorkers", minimum=1, maximum=256, value=cores)
-        self.workers.setToolTip(f"Worker processes, each training one trial at a time "
-                                f"(this computer has {cores} cores)")  # fmt: skip
-        self.storage = QLineEdit(objectName="sweepStorage")
-        self.storage.setToolTip(
-            "An Optuna storage URL: a SQLite file (the default, in your data folder), or a "
-            "postgresql://… database that nnviz sweep workers on other machines share"
-        )
-        self.study = QLineEdit(objectName="sweepStudy")
-        self.study.setToolTip("The study's name; an existing study of the storage gets more trials")
-        form = QFormLayout()
-        form.addRow("Method", self.method_box)
-        trials_row = QHBoxLayout()
-        trials_row.addWidget(self.trials)
-        trials_row.addWidget(self.grid_note, 1)
-        form.addRow("Trials", trials_row)
-        form.addRow("Epochs per trial", self.epochs)
-        form.addRow("Metric", self.metric_box)
-        form.addRow("Workers", self.workers)
-        form.addRow("Storage", self.storage)
-        form.addRow("Study", self.study)
-
+        self.form = SweepForm()
+        self.form.sigChanged.connect(self.check)
         self.start_button = QPushButton("Start Sweep", objectName="sweepStartButton")
         self.start_button.setDefault(True)
         self.start_button.clicked.connect(self.start)
@@ -164,8 +90,7 @@ class SweepDialog(QDialog):
         side = QWidget()
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 4, 0)
-        column.addWidget(vary, 1)
-        column.addLayout(form)
+        column.addWidget(self.form, 1)
         column.addLayout(actions)
         column.addWidget(self.progress)
         column.addWidget(self.status)
@@ -173,14 +98,10 @@ class SweepDialog(QDialog):
         return side
 
     def _make_views(self) -> QWidget:
-        self.table = QTableWidget(objectName="sweepTrialsTable")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.setSortingEnabled(False)
-        self.table.itemDoubleClicked.connect(lambda item: self.open_trial(self._row_trial(item)))
+        self.table = TrialsTable()
+        self.table.itemDoubleClicked.connect(
+            lambda item: self.open_trial(self.table.trial_of(item))
+        )
         self.table.itemSelectionChanged.connect(self._update_open_button)
         self.parallel = ParallelCoordinates()
         self.scatter = MetricScatter()
@@ -195,7 +116,7 @@ class SweepDialog(QDialog):
         self.tabs.currentChanged.connect(lambda _i: self._update_importance())
         self.open_button = QPushButton("Open Trial's Design", objectName="sweepOpenTrialButton")
         self.open_button.setEnabled(False)
-        self.open_button.clicked.connect(lambda: self.open_trial(self._selected_trial()))
+        self.open_button.clicked.connect(lambda: self.open_trial(self.table.selected_trial()))
         self.best_button = QPushButton("Open Best", objectName="sweepOpenBestButton")
         self.best_button.setEnabled(False)
         self.best_button.clicked.connect(self.open_best)
@@ -220,29 +141,8 @@ class SweepDialog(QDialog):
         sweep is left as it is."""
         if self.runner.busy:
             return
-        task = None if spec is None else spec.task
-        self.metric_box.clear()
-        for metric in METRICS:
-            fits = (
-                task is None
-                or metric.endswith("loss")
-                or (metric.endswith("accuracy") == (task == CLASSIFICATION))
-            )
-            if fits:
-                self.metric_box.addItem(metric, metric)
-        self.storage.setText(self.storage.text() or default_storage())
-        self.study.setText(f"{_slug(design.name)}-{time.strftime('%Y%m%d-%H%M%S')}")
-        if design != self.design:
-            self.design = design
-            self.epochs.setValue(design.training.epochs)
-            rows = []
-            if spec is None or not spec.is_perceptron:
-                rows.append(("training.optimizer.learning_rate", None))
-            if design.layers:
-                rows.append(("layers[0].units", None))
-            self.rows.set_design(design, [])
-            for path, spec in rows:
-                self.rows.add_row(path, spec)
+        self.form.offer(design, spec, vary=design != self.design)
+        self.design = design
         self.check()
 
     def follow(self, design: Design) -> None:
@@ -250,31 +150,16 @@ class SweepDialog(QDialog):
         goes on with its own)."""
         if self.design is not None and design != self.design:
             self.design = design
-            self.rows.use_design(design)
+            self.form.rows.use_design(design)
 
     def check(self) -> bool:
         """Show each setting's problem and the grid's size; whether a sweep can start."""
-        settings, problems = self.rows.settings()
-        method = self.method_box.currentData()
-        grid = 0
-        if not problems and settings:
-            grid = 1
-            for setting in settings:
-                grid *= len(setting.grid_values())
-        if method == "grid":
-            if grid > MAX_GRID:
-                problems.append(f"the grid has {grid:,} combinations; at most {MAX_GRID:,}")
-            elif grid:
-                self.trials.setValue(grid)
-            self.grid_note.setText(f"every combination: {grid:,}" if grid else "")
-        else:
-            self.grid_note.setText("")
-        self.trials.setEnabled(method != "grid")
+        problems = self.form.problems()
         if self.window_.training.spec is None:
             problems.append("the design cannot be trained as it is; fix it first")
         ready = not problems and not self.runner.busy and self.design is not None
         self.start_button.setEnabled(ready)
-        if not self.runner.busy and problems and self.rows.rows:
+        if not self.runner.busy and problems and self.form.rows.rows:
             self._say(problems[-1] if len(problems) == 1 else f"{len(problems)} problems: "
                       + "; ".join(problems), problem=True)  # fmt: skip
         elif not self.runner.busy and self.status.property("problem"):
@@ -287,29 +172,16 @@ class SweepDialog(QDialog):
         """Start the sweep the form describes."""
         if not self.check():
             return False
-        settings, _problems = self.rows.settings()
-        training = replace(self.design.training, epochs=self.epochs.value())
-        design = replace(self.design, training=training)
-        base_dir = self.window_.document.base_dir()
-        self.plan = SweepPlan(
-            design=design,
-            base_dir=None if base_dir is None else str(base_dir),
-            settings=settings,
-            method=self.method_box.currentData(),
-            metric=self.metric_box.currentData(),
-            storage=self.storage.text().strip() or default_storage(),
-            study=self.study.text().strip() or _slug(design.name),
-            seed=design.training.seed,
-        )
-        self.planned = self.trials.value()
+        self.plan = self.form.plan(self.design, self.window_.document.base_dir())
+        self.planned = self.form.trials.value()
         self.results, self.run_ids = {}, {}
         self._reset_views()
-        self.runner.start(self.plan, self.planned, self.workers.value())
+        self.runner.start(self.plan, self.planned, self.form.workers.value())
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.progress.setMaximum(self.planned)
         self.progress.setValue(0)
-        self._say(f"Starting {self.workers.value()} worker(s) for {self.planned} trials…")
+        self._say(f"Starting {self.form.workers.value()} worker(s) for {self.planned} trials…")
         return True
 
     def stop(self) -> None:
@@ -321,14 +193,7 @@ class SweepDialog(QDialog):
 
     def _reset_views(self) -> None:
         plan = self.plan
-        paths = [s.path for s in plan.settings]
-        headers = ["trial", *paths, plan.metric, "status", "epochs", "seconds"]
-        self.table.clear()
-        self.table.setRowCount(0)
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.set_sweep(plan)
         self.parallel.set_sweep(plan.settings, plan.metric)
         self.scatter.set_sweep(plan.settings, plan.metric)
         self.importance.clear()
@@ -339,7 +204,7 @@ class SweepDialog(QDialog):
             self.results[result.number] = result
         results = self.trial_list()
         self._record_runs(changed)
-        self._fill_table(results)
+        self.table.show_trials(self.plan, results)
         self.parallel.set_trials(results)
         self.scatter.set_trials(results)
         self._update_importance()
@@ -386,33 +251,6 @@ class SweepDialog(QDialog):
             return ""
         return f"Best: trial {best.number}, {self.plan.metric} {best.value:.4g}."
 
-    def _fill_table(self, results: list[TrialResult]) -> None:
-        plan = self.plan
-        self.table.setRowCount(len(results))
-        for row, result in enumerate(results):
-            status = str(result.attrs.get("status") or result.state.lower()).replace("_", " ")
-            if result.state == "RUNNING":
-                status = "running"
-            cells = [str(result.number)]
-            cells += [_text(result.params.get(s.path, "")) for s in plan.settings]
-            cells += [
-                "" if result.value is None else f"{result.value:.4g}",
-                status,
-                _text(result.attrs.get("epochs", "")),
-                _text(result.attrs.get("seconds", "")),
-            ]
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, result.number)
-                if column:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                message = result.attrs.get("message")
-                if message:
-                    item.setToolTip(str(message))
-                if status in ("diverged", "error", "stopped"):
-                    item.setForeground(Qt.GlobalColor.darkRed)
-                self.table.setItem(row, column, item)
-
     def _update_importance(self) -> None:
         if self.plan is None or self.tabs.currentWidget() is not self.importance:
             return
@@ -434,7 +272,7 @@ class SweepDialog(QDialog):
             self._say(f"Trial {number}'s design cannot be made: {error}", problem=True)
             return False
         self.window_.push_design(design, f"Design of sweep trial {number}")
-        self._select_row(number)
+        self.table.select_trial(number)
         if number in self.run_ids:
             self.window_.runs.panel.select_runs([self.run_ids[number]])
         self._say(
@@ -449,21 +287,8 @@ class SweepDialog(QDialog):
         best = best_of(self.trial_list(), self.plan.metric)
         return best is not None and self.open_trial(best.number)
 
-    def _row_trial(self, item: QTableWidgetItem) -> int | None:
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-
-    def _selected_trial(self) -> int | None:
-        items = self.table.selectedItems()
-        return self._row_trial(items[0]) if items else None
-
-    def _select_row(self, number: int) -> None:
-        for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == number:
-                self.table.selectRow(row)
-                return
-
     def _update_open_button(self) -> None:
-        self.open_button.setEnabled(self._selected_trial() is not None)
+        self.open_button.setEnabled(self.table.selected_trial() is not None)
 
     def _say(self, text: str, problem: bool = False) -> None:
         self.status.setText(text)
@@ -474,14 +299,3 @@ class SweepDialog(QDialog):
         """Stop the sweep and the importance computation (the window is closing)."""
         self.runner.shutdown()
         self.importance.shutdown()
-
-
-def _text(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _slug(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() else "-" for c in name.strip().lower()).strip("-")
-    return "-".join(part for part in cleaned.split("-") if part) or "design"
