@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSimpleText
 from nnviz.core import edits
 from nnviz.core.design import MAX_LAYERS, MAX_UNITS, Design
 from nnviz.core.run.frames import Views
-from nnviz.ui.concepts import ACTIVATION_TIPS, FEATURE_TIPS, TIPS, feature_label
+from nnviz.ui.concepts import TIPS, feature_label
 from nnviz.ui.data_facts import DataFacts
 from nnviz.ui.diagram_items import (
     NEURON_SIZE,
@@ -31,6 +31,7 @@ from nnviz.ui.diagram_items import (
     thumbnails,
     weight_styles,
 )
+from nnviz.ui.diagram_words import INPUT, edge_tip, layer_detail, neuron_tip
 
 if TYPE_CHECKING:
     from nnviz.ui.network_editor import NetworkEditor
@@ -50,7 +51,6 @@ ROWS_SCALE = 0.55
 #: the text grows in the scene instead, at most by MAX_TEXT_SCALE.
 MIN_TEXT_PX = 12.0
 MAX_TEXT_SCALE = 1.8
-INPUT = -1  # layer index of the input column in keys (layer_index, unit)
 
 
 def column_at(x: float) -> int:
@@ -281,7 +281,7 @@ class DiagramScene(QGraphicsScene):
         if layer >= 0:
             head = ButtonItem(
                 "outputHeader" if is_output else f"layerHeader{layer}",
-                f"{header}\n{self._layer_detail(layer)}",
+                f"{header}\n{layer_detail(self._design, self._facts, layer)}",
                 lambda k=layer: editor.edit_layer(k),
                 colour,
                 "Click to edit this layer",
@@ -351,35 +351,12 @@ class DiagramScene(QGraphicsScene):
 
     # --- words and pictures -------------------------------------------------------------------
 
-    def _layer_detail(self, layer: int) -> str:
-        d = self._design
-        if layer == len(d.layers):
-            return f"{self._facts.n_outputs} · {self._facts.output_activation(d.output.activation)}"
-        spec = d.layers[layer]
-        dropout = f" · drop {spec.dropout:g}" if spec.dropout > 0 else ""
-        return f"{spec.units} · {spec.activation}{dropout}"
-
     def _edge_tip(self, layer: int, row: int, col: int) -> str:
-        if self._params is None:
-            return ""
-        weight = float(self._params[layer][0][row, col])
-        return f"weight {weight:+.4f}" if np.isfinite(weight) else ""
+        return edge_tip(self._params, layer, row, col)
 
     def _neuron_tip(self, layer: int, unit: int) -> str:
-        d = self._design
-        if layer == INPUT:
-            feature = self._inputs()[unit]
-            return FEATURE_TIPS.get(feature, f"Input {feature}") + "\nClick to switch it off."
-        if layer == len(d.layers):
-            activation = self._facts.output_activation(d.output.activation)
-            title = f"Output {unit + 1}"
-        else:
-            activation, title = d.layers[layer].activation, f"Hidden {layer + 1}, neuron {unit + 1}"
-        lines = [title, f"activation: {activation}"]
-        if self._params is not None:
-            lines.append(f"bias: {float(self._params[layer][1][unit]):+.4f}")
-        summary = ACTIVATION_TIPS.get(activation, "")
-        return "\n".join(lines) + (f"\n\n{summary}" if summary else "")
+        inputs = self._inputs() if layer == INPUT else ()  # worked out only where it is read
+        return neuron_tip(self._design, self._facts, inputs, self._params, layer, unit)
 
     def _pictures(self) -> dict[tuple[int, int], QImage | np.ndarray]:
         """What each shown neuron pictures: an image (plane) or its values (line), by key.
