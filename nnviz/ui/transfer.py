@@ -13,11 +13,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from nnviz.core.files.history_csv import save_history_csv
@@ -30,12 +27,17 @@ from nnviz.core.files.weights_io import (
     load_weights,
     save_weights,
 )
+from nnviz.ui.panel_pictures import (
+    PICTURE_FILTER,
+    PICTURE_FORMATS,
+    panel_docks,
+    panel_view,
+    save_picture,
+)
 
 WEIGHTS_FILTER = ";;".join(WEIGHT_FORMATS.values())
 EXPORT_FILTER = ";;".join(EXPORT_FORMATS.values())
 HISTORY_FILTER = "CSV files (*.csv)"
-PICTURE_FORMATS = {".png": "PNG image (*.png)", ".svg": "SVG drawing (*.svg)"}
-PICTURE_FILTER = ";;".join(PICTURE_FORMATS.values())
 
 
 def suffix_for(path: str, selected_filter: str) -> str:
@@ -59,14 +61,6 @@ def check_inputs(network: NetworkFile, pipeline) -> None:
             f"the file's network takes the inputs ({', '.join(network.input_names)}), "
             f"the design's takes ({', '.join(pipeline.features)})"
         )
-
-
-def panel_view(dock: QDockWidget) -> pg.GraphicsView | None:
-    """The pyqtgraph view a panel dock draws in (a GraphicsLayoutWidget holds all its plots)."""
-    widget = dock.widget()
-    if isinstance(widget, pg.GraphicsView):
-        return widget
-    return widget.findChild(pg.GraphicsView) if widget is not None else None
 
 
 class TransferActions(QObject):
@@ -171,18 +165,10 @@ class TransferActions(QObject):
         self._message(f"Exported {len(session.history)} epochs to {path}")
         return True
 
-    def panel_docks(self) -> list[QDockWidget]:
-        """The open docks that hold a pyqtgraph panel, in the order they were added."""
-        return [
-            dock
-            for dock in self.window.findChildren(QDockWidget)
-            if not dock.isHidden() and panel_view(dock) is not None
-        ]
-
     def export_panel_picture(self, dock: QDockWidget | None = None, path=None) -> bool:
         """One panel as PNG (pyqtgraph's ImageExporter) or SVG (by the file name's extension)."""
         if dock is None:
-            docks = self.panel_docks()
+            docks = panel_docks(self.window)
             if not docks:
                 self._error("Cannot export a picture", "No panel is open.")
                 return False
@@ -201,7 +187,7 @@ class TransferActions(QObject):
             problem = f"{Path(path).name}: pictures are saved as .png or .svg"
         elif view.width() == 0 or view.height() == 0:
             problem = f"the {dock.windowTitle()} panel is not on screen"
-        elif not (_save_svg(view, path) if suffix == ".svg" else _save_png(view, path)):
+        elif not save_picture(view, path):
             problem = f"{path} cannot be written"
         else:
             self._message(f"Exported the {dock.windowTitle()} panel to {path}")
@@ -372,27 +358,6 @@ class TransferActions(QObject):
         box.setObjectName("transferErrorDialog")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
-
-
-def _save_png(view: pg.GraphicsView, path) -> bool:
-    image = ImageExporter(view.scene()).export(toBytes=True)
-    return image.save(str(path), "PNG")
-
-
-def _save_svg(view: pg.GraphicsView, path) -> bool:
-    """Qt's own SVG of the view: pyqtgraph 0.14's SVGExporter fails on the closed paths Qt
-    6.11 writes ("... Z"; pyqtgraph issue #3495). At the generator's default 72 dpi, the
-    axes' text and ticks would be laid out for another scale than the plotted data."""
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(view.size())
-    generator.setViewBox(view.rect())
-    generator.setResolution(view.logicalDpiX())
-    painter = QPainter(generator)
-    if not painter.isActive():
-        return False
-    view.render(painter)
-    return painter.end()
 
 
 def install_transfer_actions(window) -> TransferActions:

@@ -25,8 +25,8 @@ from nnviz.core.files.design_file import save_design
 from nnviz.core.files.weights_io import EXPORT_FORMATS, WEIGHT_FORMATS, load_weights, save_weights
 from nnviz.core.run.trainer import Trainer
 from nnviz.ui.main_window import MainWindow
+from nnviz.ui.panel_pictures import PICTURE_FORMATS, panel_docks
 from nnviz.ui.transfer import (
-    PICTURE_FORMATS,
     TransferActions,
     file_stem,
     install_transfer_actions,
@@ -262,7 +262,7 @@ def test_history_csv_has_a_row_per_epoch(monkeypatch, tmp_path, window, transfer
 
 
 def test_panel_choice_lists_the_open_pyqtgraph_panels(window, transfer):
-    names = [dock.objectName() for dock in transfer.panel_docks()]
+    names = [dock.objectName() for dock in panel_docks(window)]
     assert {"regionsDock", "weightsDock", "lossDock", "gradientsDock"} <= set(names)
     assert "settingsDock" not in names and "layerInspectorDock" not in names
 
@@ -283,7 +283,7 @@ def test_panel_picture_as_png_and_svg(monkeypatch, tmp_path, window, transfer, d
 
 
 def test_panel_picture_refuses_other_extensions(tmp_path, window, transfer):
-    dock = transfer.panel_docks()[0]
+    dock = panel_docks(window)[0]
     assert not transfer.export_panel_picture(dock, tmp_path / "panel.gif")
     assert ".png or .svg" in error_text(window)
 
