@@ -16,14 +16,14 @@ from nnviz.core.run.pacing import FRAME_RATE, PANEL_SHARE, DrawPace
 from nnviz.core.run.snapshot import DIVERGED, RUNNING, EpochMetrics, Snapshot
 from nnviz.ui.concepts import feature_label
 from nnviz.ui.panels import install_panels, weights_panel
-from nnviz.ui.panels.base import (
+from nnviz.ui.panels.colors import class_regions_rgb, diverging_map, region_colors, series_color
+from nnviz.ui.panels.curves import (
     DecimatedHistory,
     EpochCurve,
     nice_ceiling,
     peak_points,
     short_number,
 )
-from nnviz.ui.panels.colors import class_regions_rgb, diverging_map, region_colors, series_color
 from nnviz.ui.panels.draw_queue import DrawQueue
 from nnviz.ui.panels.gradients_panel import GradientsPanel
 from nnviz.ui.panels.loss_panel import LossPanel

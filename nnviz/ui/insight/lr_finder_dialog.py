@@ -28,8 +28,8 @@ from nnviz.core.insight.problem import Problem
 from nnviz.core.nn.engine import create_engine
 from nnviz.core.nn.initializers import init_params
 from nnviz.ui.insight.background import BackgroundTask
-from nnviz.ui.panels.base import SparseLogAxis
 from nnviz.ui.panels.colors import apply_theme, series_color
+from nnviz.ui.panels.curves import SparseLogAxis
 
 
 class LRFinderDialog(QDialog):

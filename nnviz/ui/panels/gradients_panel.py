@@ -9,17 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from nnviz.core.run.frames import Frame, RunInfo
-from nnviz.ui.panels.base import (
+from nnviz.ui.panels.base import LivePanel, PanelPlots, legend_label, set_legend
+from nnviz.ui.panels.curves import (
     DecimatedHistory,
     EpochAxis,
     EpochCurve,
     EpochMarker,
-    LivePanel,
-    PanelPlots,
     SparseLogAxis,
     SteppedRange,
-    legend_label,
-    set_legend,
 )
 
 

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 
 from nnviz.core.run.distributions import BINS, Distributions, rebin
 from nnviz.core.run.frames import Frame, RunInfo
-from nnviz.ui.panels.base import DecimatedHistory, EpochAxis, LivePanel, PanelPlots
+from nnviz.ui.panels.base import LivePanel, PanelPlots
 from nnviz.ui.panels.colors import BLUE
+from nnviz.ui.panels.curves import DecimatedHistory, EpochAxis
 
 #: Columns of a heatmap at most (a longer run is resampled onto this many).
 MAX_COLUMNS = 600

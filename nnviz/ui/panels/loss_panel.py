@@ -11,18 +11,16 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from nnviz.core.nn.network import REGRESSION
 from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.core.run.snapshot import DIVERGED, EARLY_STOPPED
-from nnviz.ui.panels.base import (
+from nnviz.ui.panels.base import LivePanel, PanelPlots, legend_label
+from nnviz.ui.panels.colors import series_color
+from nnviz.ui.panels.curves import (
     DecimatedHistory,
     EpochAxis,
     EpochCurve,
     EpochMarker,
-    LivePanel,
-    PanelPlots,
     SparseLogAxis,
     SteppedRange,
-    legend_label,
 )
-from nnviz.ui.panels.colors import series_color
 
 # Columns of the history this panel keeps.
 EPOCH, TRAIN_LOSS, TEST_LOSS, TRAIN_METRIC, TEST_METRIC = range(5)

@@ -24,8 +24,9 @@ from nnviz.core.data.catalog import LINE_EXTENT, PLAYGROUND_EXTENT
 from nnviz.core.design import DATASETS_1D, DATASETS_2D, PAINTED, PAINTED_LINE
 from nnviz.core.nn.network import REGRESSION, predict_classes
 from nnviz.core.run.frames import LINE, Frame, RunInfo, Views
-from nnviz.ui.panels.base import LivePanel, PanelPlots, nice_ceiling
+from nnviz.ui.panels.base import LivePanel, PanelPlots
 from nnviz.ui.panels.colors import REGION_STRENGTH, class_regions_rgb, diverging_map, series_color
+from nnviz.ui.panels.curves import nice_ceiling
 from nnviz.ui.panels.data_points import DataPoints
 from nnviz.ui.panels.painting import Painter, PaintViewBox
 

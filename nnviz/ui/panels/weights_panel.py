@@ -19,8 +19,9 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from nnviz.core.run.frames import Frame, RunInfo
 from nnviz.ui.concepts import feature_label
-from nnviz.ui.panels.base import LivePanel, PanelPlots, nice_ceiling
+from nnviz.ui.panels.base import LivePanel, PanelPlots
 from nnviz.ui.panels.colors import diverging_map
+from nnviz.ui.panels.curves import nice_ceiling
 
 #: Where a heatmap's bias row sits: this far below the last row of weights.
 BIAS_GAP = 0.25
