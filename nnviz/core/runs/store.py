@@ -73,6 +73,14 @@ class RunStore:
                     f"{self.path} was written by a newer nnviz (layout {version}); "
                     "update nnviz to see those runs"
                 )
+            if self.path is not None:
+                # A write-ahead log, synced at its checkpoints rather than at every commit:
+                # the window writes a run at its first frame and now and then while it
+                # trains, in the GUI thread (a commit 1.3 ms instead of 2.4, at most 2.7
+                # instead of 16 on an idle disk). The file stays consistent if power fails;
+                # the last commits may be lost.
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.executescript(_CREATE)
         except (sqlite3.Error, OSError) as error:
             raise RunStoreError(f"{self.where} cannot be opened: {error}") from None
