@@ -16,8 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
+from nnviz.core.sweep.plan import SweepPlan
 from nnviz.core.sweep.spec import parse_setting
-from nnviz.core.sweep.study import SweepPlan, run_sweep, trial_results
+from nnviz.core.sweep.storage import trial_results
+from nnviz.core.sweep.study import run_sweep
 
 DESIGN = Design(
     dataset=DatasetSpec("xor", points=500),

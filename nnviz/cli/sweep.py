@@ -22,19 +22,10 @@ from nnviz.core.design import MAX_SEED
 from nnviz.core.files.design_file import DesignFileError, load_design
 from nnviz.core.nn.engine import EngineUnavailable
 from nnviz.core.nn.network import CLASSIFICATION, DesignMismatch
+from nnviz.core.sweep.plan import METHODS, METRICS, SweepError, SweepPlan, best_of
 from nnviz.core.sweep.spec import SpecError, parse_setting
-from nnviz.core.sweep.study import (
-    METHODS,
-    METRICS,
-    SweepError,
-    SweepPlan,
-    best_of,
-    default_storage,
-    open_study,
-    run_sweep,
-    safe_url,
-    trial_results,
-)
+from nnviz.core.sweep.storage import default_storage, open_study, safe_url, trial_results
+from nnviz.core.sweep.study import run_sweep
 
 INTERRUPTED_EXIT = 130
 

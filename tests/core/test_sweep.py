@@ -16,8 +16,10 @@ from nnviz.cli.sweep import main as sweep
 from nnviz.cli.train import main as train
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.files.design_file import save_design
+from nnviz.core.sweep.plan import SweepPlan
 from nnviz.core.sweep.spec import SpecError, apply, parse_setting
-from nnviz.core.sweep.study import SweepPlan, run_sweep, trial_results
+from nnviz.core.sweep.storage import trial_results
+from nnviz.core.sweep.study import run_sweep
 
 BASE = Design(
     name="sweep base",
@@ -287,7 +289,9 @@ def test_stopping_a_sweep_ends_its_workers_and_records_the_stopped_trial(tmp_pat
 
 def test_the_trial_of_a_terminated_worker_is_recorded_as_stopped(tmp_path):
     """A worker that did not stop in time is terminated; its trial must not stay running."""
-    from nnviz.core.sweep.study import WORKER_ATTR, open_study, record_stopped
+    from nnviz.core.sweep.storage import open_study
+    from nnviz.core.sweep.study import record_stopped
+    from nnviz.core.sweep.worker import WORKER_ATTR
 
     plan = SweepPlan(
         design=BASE,
@@ -309,7 +313,7 @@ def test_the_trial_of_a_terminated_worker_is_recorded_as_stopped(tmp_path):
 
 def test_a_worker_that_fails_is_said_not_silently_lost(tmp_path):
     """A study whose setting had another kind of range: the worker cannot suggest it."""
-    from nnviz.core.sweep.study import SweepError
+    from nnviz.core.sweep.plan import SweepError
 
     def plan(spec: str) -> SweepPlan:
         return SweepPlan(

@@ -61,7 +61,7 @@ def test_importance_gives_the_setting_that_decides_the_metric_the_largest_share(
     optuna = pytest.importorskip("optuna")
     pytest.importorskip("sklearn")
     from nnviz.core.sweep.importance import importance_steps
-    from nnviz.core.sweep.study import SweepError
+    from nnviz.core.sweep.plan import SweepError
 
     storage = f"sqlite:///{tmp_path / 'importance.db'}"
     study = optuna.create_study(
@@ -89,7 +89,7 @@ def test_importance_gives_the_setting_that_decides_the_metric_the_largest_share(
 
 
 def test_a_trial_is_a_run_with_its_design_and_final_figures():
-    from nnviz.core.sweep.study import SweepPlan, TrialResult
+    from nnviz.core.sweep.plan import SweepPlan, TrialResult
     from nnviz.core.sweep.trial_run import trial_run
 
     settings = (parse_setting("layers[0].units=2,5", BASE),)

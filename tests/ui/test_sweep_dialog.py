@@ -18,7 +18,8 @@ pytest.importorskip("optuna")
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.sweep.spec import apply
-from nnviz.core.sweep.study import WORKER_PROCESS, train_trial
+from nnviz.core.sweep.study import WORKER_PROCESS
+from nnviz.core.sweep.worker import train_trial
 from nnviz.ui.main_window import MainWindow
 
 WAIT = 120_000  # ms; only a guard against hanging

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-from nnviz.core.sweep.study import SweepError, import_optuna, storage_of
+from nnviz.core.sweep.plan import SweepError
+from nnviz.core.sweep.storage import import_optuna, storage_of
 
 #: Trees of the forest: Optuna's default is 64; fewer keep a study of a few dozen trials quick
 #: and the shares steady to about a percent.

@@ -12,8 +12,8 @@ import time
 
 from nnviz.core.nn.network import CLASSIFICATION, REGRESSION
 from nnviz.core.runs.entry import LOWER_IS_BETTER, SWEEP, RunEntry
+from nnviz.core.sweep.plan import SweepPlan, TrialResult
 from nnviz.core.sweep.spec import apply
-from nnviz.core.sweep.study import SweepPlan, TrialResult
 
 
 def trial_run(plan: SweepPlan, result: TrialResult) -> RunEntry:

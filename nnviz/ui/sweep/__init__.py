@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from nnviz.core.sweep.study import INSTALL_HINT
+from nnviz.core.sweep.storage import INSTALL_HINT
 from nnviz.ui.sweep.dialog import SweepDialog
 
 __all__ = ["SweepAction", "install_sweep", "optuna_installed"]

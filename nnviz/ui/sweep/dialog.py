@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.core.design import Design
+from nnviz.core.sweep.plan import SweepPlan, TrialResult, best_of
 from nnviz.core.sweep.spec import SpecError, apply
-from nnviz.core.sweep.study import SweepPlan, TrialResult, best_of
 from nnviz.core.sweep.trial_run import trial_run
 from nnviz.ui.sweep.importance_view import ImportanceView
 from nnviz.ui.sweep.parallel_view import ParallelCoordinates

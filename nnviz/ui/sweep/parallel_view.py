@@ -9,8 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
 from nnviz.core.sweep.axes import Axis, metric_axis, setting_axis
+from nnviz.core.sweep.plan import TrialResult
 from nnviz.core.sweep.spec import Setting
-from nnviz.core.sweep.study import TrialResult
 from nnviz.ui.panels.colors import apply_theme, theme_colors
 from nnviz.ui.sweep.trial_colors import trial_colors
 

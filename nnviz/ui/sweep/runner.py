@@ -19,7 +19,9 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from nnviz.core.sweep.study import SweepError, SweepPlan, open_study, run_sweep, trial_results
+from nnviz.core.sweep.plan import SweepError, SweepPlan
+from nnviz.core.sweep.storage import open_study, trial_results
+from nnviz.core.sweep.study import run_sweep
 
 #: How often the thread reads the study's trials (seconds).
 READ_INTERVAL = 0.5

@@ -9,8 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 from nnviz.core.sweep.axes import Axis, setting_axis
+from nnviz.core.sweep.plan import TrialResult, best_of
 from nnviz.core.sweep.spec import Setting
-from nnviz.core.sweep.study import TrialResult, best_of
 from nnviz.ui.panels.colors import apply_theme, theme_colors
 from nnviz.ui.panels.curves import SparseLogAxis
 from nnviz.ui.sweep.trial_colors import trial_colors

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from nnviz.core.design import Design
 from nnviz.core.nn.network import CLASSIFICATION
 from nnviz.core.schema import field
-from nnviz.core.sweep.study import METRICS, SweepPlan, default_storage
+from nnviz.core.sweep.plan import METRICS, SweepPlan
+from nnviz.core.sweep.storage import default_storage
 from nnviz.ui.sweep.settings_rows import SettingRows
 
 METHODS = (

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-from nnviz.core.sweep.study import METRICS, TrialResult
+from nnviz.core.sweep.plan import METRICS, TrialResult
 
 COLORMAP = pg.colormap.get("viridis")
 NO_VALUE = QColor(150, 150, 150, 160)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from nnviz.core.sweep.study import SweepPlan, TrialResult
+from nnviz.core.sweep.plan import SweepPlan, TrialResult
 
 
 class TrialsTable(QTableWidget):
