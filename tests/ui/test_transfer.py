@@ -63,7 +63,7 @@ def use_settings_in(folder) -> None:
 
 def wait_until(condition) -> None:
     """Let Qt run until ``condition()`` holds (failing after a generous guard time)."""
-    deadline = time.monotonic() + WAIT
+    deadline = time.monotonic() + WAIT / 1000  # WAIT is in ms
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         QTest.qWait(10)
