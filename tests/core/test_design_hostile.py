@@ -13,7 +13,7 @@ from nnviz.core.files.design_file import (
     load_design,
     save_design,
 )
-from nnviz.core.schema.fields import MAX_PROBLEMS
+from nnviz.core.schema.problems import MAX_PROBLEMS
 
 
 def problems_in(path) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any
 from nnviz.core.design import Design
 from nnviz.core.files.atomic import atomic_write_text
 from nnviz.core.schema import CURRENT_VERSION, FORMAT, InvalidDesign, read_design, to_document
-from nnviz.core.schema.fields import DuplicateKeys, is_int, kind_of, short
+from nnviz.core.schema.problems import DuplicateKeys, is_int, kind_of, short
 
 
 def _painted_points_arrive(doc: dict) -> dict:

@@ -17,7 +17,7 @@ from typing import Any
 from nnviz.core.design import Design
 from nnviz.core.run.snapshot import EpochMetrics
 from nnviz.core.schema import UnknownPath, field, value_at
-from nnviz.core.schema.fields import Problems, close_match, join, kind_of, short
+from nnviz.core.schema.problems import Problems, close_match, join, kind_of, short
 
 NAN = float("nan")
 

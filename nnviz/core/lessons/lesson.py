@@ -22,7 +22,7 @@ from nnviz.core.files.design_file import DesignFileError, design_from_dict, load
 from nnviz.core.lessons.goals import Goal, read_conditions, read_goal
 from nnviz.core.lessons.locks import check_allowed
 from nnviz.core.lessons.settings import SettingsError, apply_settings
-from nnviz.core.schema.fields import DuplicateKeys, Problems, close_match, is_int, join, kind_of
+from nnviz.core.schema.problems import DuplicateKeys, Problems, close_match, is_int, join, kind_of
 
 FORMAT = "nnviz-lesson"
 CURRENT_VERSION = 1

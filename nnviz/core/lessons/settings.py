@@ -14,7 +14,7 @@ from typing import Any
 from nnviz.core.design import Design
 from nnviz.core.files.design_file import DesignFileError, design_from_dict, design_to_dict
 from nnviz.core.schema import UnknownPath, field
-from nnviz.core.schema.fields import kind_of
+from nnviz.core.schema.problems import kind_of
 
 LAYERS = "layers"
 _STEP = re.compile(r"([A-Za-z_]\w*)|\[(\d+)\]")

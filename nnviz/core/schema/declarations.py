@@ -43,21 +43,8 @@ from nnviz.core.design import (
     TrainingSpec,
     output_mismatch,
 )
-from nnviz.core.schema.fields import (
-    INVALID,
-    Choice,
-    Flag,
-    ListOf,
-    Names,
-    Number,
-    Problems,
-    Rows,
-    Section,
-    Text,
-    Whole,
-    not_one_of,
-    short,
-)
+from nnviz.core.schema.fields import Choice, Flag, ListOf, Names, Number, Rows, Section, Text, Whole
+from nnviz.core.schema.problems import INVALID, Problems, not_one_of, short
 
 # --- rules between fields -----------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from nnviz.core.design import Design
 from nnviz.core.schema.declarations import DESIGN
-from nnviz.core.schema.fields import Problems
+from nnviz.core.schema.problems import Problems
 
 FORMAT = "nnviz-design"
 #: The format's version; a change of format adds a migration in nnviz.core.files.design_file.

@@ -9,7 +9,8 @@ from typing import Any
 from nnviz.core.design import Design
 from nnviz.core.schema.declarations import DESIGN
 from nnviz.core.schema.document import read_design, to_document
-from nnviz.core.schema.fields import ListOf, Section, close_match
+from nnviz.core.schema.fields import ListOf, Section
+from nnviz.core.schema.problems import close_match
 
 
 class UnknownPath(KeyError):
