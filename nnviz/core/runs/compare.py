@@ -54,7 +54,8 @@ def _settings(design: Design) -> dict[str, Any]:
     (designs are frozen): the Runs table asks again for every run at each new run, and
     reading a path costs far more than looking it up (30 runs: 33 ms a new run)."""
     keys = {path: _key(setting(design, path)) for path in paths(design)}
-    return {**keys, LAYER_COUNT: _key(len(design.layers))} if LAYER_COUNT not in keys else keys
+    keys[LAYER_COUNT] = _key(len(design.layers))
+    return keys
 
 
 def _key(value: Any) -> Any:
