@@ -178,6 +178,18 @@ def test_a_change_while_looking_back_waits_for_the_live_run(window):
     assert session.history[-1].learning_rate == pytest.approx(0.7)
 
 
+def reopen(window, path):
+    """Start afresh, then open the run file at ``path``; its session once it holds the file's
+    EPOCHS epochs."""
+    window.training.reset()
+    wait_until(lambda: window.training.latest is not None and window.training.epoch == 0)
+    window.undo_stack.setClean()
+    assert window.open_file(path)
+    session = window.training
+    wait_until(lambda: len(session.history) == EPOCHS and session.epoch == EPOCHS)
+    return session
+
+
 def test_save_run_then_open_it_restores_the_design_and_the_timeline(window, tmp_path):
     path = tmp_path / "xor run.nnvizrun"
     assert window.timeline.files.save_run(path)
@@ -186,12 +198,7 @@ def test_save_run_then_open_it_restores_the_design_and_the_timeline(window, tmp_
     assert [c.epoch for c in record.checkpoints] == list(range(EPOCHS + 1))
     assert len(record.history) == EPOCHS
 
-    window.training.reset()
-    wait_until(lambda: window.training.latest is not None and window.training.epoch == 0)
-    window.undo_stack.setClean()
-    assert window.open_file(path)
-    session = window.training
-    wait_until(lambda: len(session.history) == EPOCHS and session.epoch == EPOCHS)
+    session = reopen(window, path)
     assert window.design == XOR
     assert session.state == "paused"
     histograms = window.distributions.histograms  # measured from the file's checkpoints
@@ -227,12 +234,7 @@ def test_an_opened_runs_histograms_stay_when_measured_before_the_process_answers
                 return
 
     monkeypatch.setattr(task, "start", at_once)
-    window.training.reset()
-    wait_until(lambda: window.training.latest is not None and window.training.epoch == 0)
-    window.undo_stack.setClean()
-    assert window.open_file(path)
-    session = window.training
-    wait_until(lambda: len(session.history) == EPOCHS and session.epoch == EPOCHS)
+    reopen(window, path)
     QTest.qWait(20)  # whatever was delivered is in
     histograms = window.distributions.histograms
     assert histograms.recorded is not None and histograms.recorded.last_epoch == EPOCHS
