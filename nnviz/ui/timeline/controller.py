@@ -104,8 +104,7 @@ class Timeline(QObject):
         self.window.runs.recorder.next_run_from(FORK, f"fork at epoch {epoch:,}")
         self.session.fork(epoch)
         self.window.statusBar().showMessage(
-            f"Forked at epoch {epoch:,}: press Play to train the fork; the run it came from "
-            "stays in the list beside the timeline.",
+            f"Forked at epoch {epoch:,}. Play trains the fork; the original stays in the run list.",
             8000,
         )
 
