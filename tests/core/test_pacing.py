@@ -69,6 +69,8 @@ def test_views_take_at_most_their_budget():
     views.took(1.0, 1.02)  # 20 ms of views
     assert not views.due(1.0 + 0.02 / VIEWS_BUDGET - 0.001)
     assert views.due(1.0 + 0.02 / VIEWS_BUDGET + 1e-9)
+    assert views.wait(1.1) == pytest.approx(1.0 + 0.02 / VIEWS_BUDGET - 1.1)
+    assert views.wait(2.0) == 0.0
 
 
 def test_the_window_takes_frames_as_their_cost_allows():

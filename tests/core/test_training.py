@@ -431,3 +431,45 @@ def test_large_training_sets_are_scored_on_a_sample_and_predicted_in_full(monkey
     train_classes, test_classes = trainer.predictions
     np.testing.assert_array_equal(train_classes, every)
     assert len(test_classes) == len(trainer.y_test) and not train_classes.flags.writeable
+
+
+def test_every_training_points_class_can_be_worked_out_a_slice_at_a_time(monkeypatch):
+    """The training process works them out between frames: slices that meet, in order."""
+    from nnviz.core.nn.network import predict_classes
+    from nnviz.core.nn.numpy_engine import forward_layers
+    from nnviz.core.run import evaluation, metrics_row
+
+    monkeypatch.setattr(evaluation, "TRAIN_PROBE", 40)
+    monkeypatch.setattr(metrics_row, "CHUNK", 16)
+    trainer = Trainer(make_design(points=400, epochs=3))  # 200 training points
+    snapshot = trainer.step_epoch()
+    pending = trainer.pending_predictions
+    clock = iter(range(1000)).__next__  # each reading a second later
+    slices = 0
+    while not pending.work(deadline=clock() + 2, clock=clock):  # two chunks a slice
+        slices += 1
+        assert trainer.pending_predictions is pending
+    assert slices == 200 // 32 and trainer.pending_predictions is None
+    params = [(np.array(w), np.array(b)) for w, b in snapshot.params]
+    every = predict_classes(trainer.spec, forward_layers(trainer.spec, params, trainer.x_train)[-1])
+    np.testing.assert_array_equal(trainer.predictions[0], every)
+
+
+def test_big_data_gathers_each_batch_instead_of_a_shuffled_copy_and_trains_the_same(monkeypatch):
+    """MNIST's shuffled copy (188 MB) held the training process up for a tenth of a second and
+    more each epoch; gathered a batch at a time, the run is the same to the last bit."""
+    from nnviz.core.run import trainer as trainer_module
+
+    design = make_design(points=400, epochs=5, batch_size=16)
+    copied = Trainer(design)
+    train_epochs(copied, 3)
+    monkeypatch.setattr(trainer_module, "SHUFFLED_COPY_BYTES", 0)
+    gathered = Trainer(design)
+    train_epochs(gathered, 2)
+    gathered.step_batch()
+    assert isinstance(gathered._x_epoch, trainer_module._Shuffled)
+    while gathered.epoch < 3:
+        gathered.step_batch()
+    for (w0, b0), (w1, b1) in zip(copied.snapshot().params, gathered.snapshot().params, strict=True):
+        np.testing.assert_array_equal(w0, w1)
+        np.testing.assert_array_equal(b0, b1)

@@ -4,6 +4,7 @@ with its real training process: each opens, draws, and follows a run."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -107,6 +108,23 @@ def test_the_hidden_space_follows_the_run_and_ends_at_the_layers_activations(qtb
         np.column_stack(panel.points.getData()), first[:, [3, 1]], rtol=1e-5, atol=1e-6
     )
     panel.grab().save("/tmp/nnviz-hidden-space.png")
+
+
+def test_live_mappings_keep_to_a_tenth_of_a_core_and_a_choice_maps_at_once(qtbot, window):
+    """Back to back, the mappings at MNIST's size took half of training's core."""
+    panel = show_dock(qtbot, window, "hiddenSpaceDock")
+    session = window.training
+    step_epochs(qtbot, window, 1)
+    qtbot.waitUntil(lambda: panel.mapped_params is session.latest.params, timeout=WAIT)
+    now = time.monotonic()
+    panel._mapping_pace.took(now - 0.5, now)  # as if that mapping had taken half a second
+    step_epochs(qtbot, window, 2)
+    qtbot.wait(200)
+    assert panel.mapped_params is not session.latest.params  # waiting for its pace
+    assert panel._later.isActive() and panel._later.remainingTime() > 0.5 / 0.1 * 1000 - 1500
+    panel.layer.setCurrentIndex(0)  # the user's choice: at once
+    qtbot.waitUntil(lambda: panel.mapped_params is session.latest.params, timeout=WAIT)
+    assert panel.space.plane.labels[0].startswith("component 1")
 
 
 def test_the_hidden_space_animates_and_explains_when_it_cannot_draw(qtbot, window):

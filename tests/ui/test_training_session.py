@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from nnviz.core.design import DatasetSpec, Design, LayerSpec, OptimizerSpec, TrainingSpec
 from nnviz.core.run.live import needs_new_run
@@ -99,6 +100,16 @@ def test_the_training_process_runs_below_the_window_on_one_math_thread(qtbot, se
         variables = environ.read().split(b"\0")
     assert b"OPENBLAS_NUM_THREADS=1" in variables and b"OMP_NUM_THREADS=1" in variables
     assert "OPENBLAS_NUM_THREADS" not in os.environ  # the window's own setting is unchanged
+
+
+def test_the_windows_own_math_leaves_a_core_to_training(qtbot, session):
+    """NumPy's BLAS threads in the window's process (the hidden space, a landscape) spun a
+    core's worth against the training process on two cores."""
+    threadpool_limits(os.cpu_count() + 1, user_api="blas")  # more than are left to the window
+    start(qtbot, session, xor_design())
+    cores = len(os.sched_getaffinity(0))
+    threads = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert threads and set(threads) == {max(1, cores - 1)}
 
 
 def test_pause_holds_and_play_resumes(qtbot, session):

@@ -9,12 +9,13 @@ the epoch's last batch, which the engine keeps from the gradients it computed an
 (``train_batch(..., measure=True)``), not an extra pass. Only a row before any step (a run's
 first, imported or restored weights) takes a gradient, on at most :data:`GRADIENT_PROBE`
 training points. On large data the training figures come from a sample, and the classes of
-every training point are worked out only when someone asks.
+every training point are worked out only when someone asks (:class:`AllPredictions`: the
+training process works them out a slice at a time between frames, 0.23 s for 60,000 MNIST
+images that would otherwise hold up the frames).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -26,9 +27,43 @@ from nnviz.core.run.snapshot import EpochMetrics, read_only
 #: first ones; the data set is already shuffled), so their cost does not grow with the data.
 GRADIENT_PROBE = 256
 
+#: Rows of training points whose classes :meth:`AllPredictions.work` works out at a time.
+CHUNK = 1024
+
 #: The classes predicted for the training and the test points (read-only), a function that
-#: works them out when asked (a sampled evaluation), or None (regression).
+#: works them out when asked (a sampled evaluation: :class:`AllPredictions`), or None
+#: (regression).
 Predictions = tuple[np.ndarray, np.ndarray] | Callable[[], tuple[np.ndarray, np.ndarray]] | None
+
+
+class AllPredictions:
+    """The classes that one snapshot's weights predict for every training point, worked out
+    a chunk at a time (:meth:`work`) or all at once when called; ``test_classes`` are known."""
+
+    def __init__(self, evaluation: Evaluation, params, x_train, test_classes) -> None:
+        self._evaluation, self._params, self._x = evaluation, params, x_train
+        self._test_classes = test_classes
+        self._classes = np.empty(len(x_train), np.int64)
+        self._done = 0
+
+    @property
+    def finished(self) -> bool:
+        return self._done >= len(self._x)
+
+    def work(self, deadline: float, clock: Callable[[], float]) -> bool:
+        """Work out chunks until ``clock()`` reaches ``deadline`` or all are done (True)."""
+        while not self.finished:
+            stop = self._done + CHUNK
+            part = self._x[self._done : stop]
+            self._classes[self._done : stop] = self._evaluation.classes_of(self._params, part)
+            self._done = min(stop, len(self._x))
+            if clock() >= deadline:
+                break
+        return self.finished
+
+    def __call__(self) -> tuple[np.ndarray, np.ndarray]:
+        self.work(float("inf"), lambda: 0.0)
+        return read_only(self._classes), self._test_classes
 
 
 class MetricsRow:
@@ -51,7 +86,7 @@ class MetricsRow:
             if evaluation.probe is None:
                 predictions = (read_only(classes[0]), test_classes)
             else:  # measured on a sample: every training point's class only when asked for
-                predictions = functools.partial(self._all_predictions, params, test_classes)
+                predictions = AllPredictions(evaluation, params, self.x_train, test_classes)
         metrics = EpochMetrics(
             epoch=epoch,
             step=step,
@@ -68,9 +103,6 @@ class MetricsRow:
             test_recall=recall[1],
         )
         return metrics, predictions
-
-    def _all_predictions(self, params, test_classes) -> tuple[np.ndarray, np.ndarray]:
-        return read_only(self.evaluation.classes_of(params, self.x_train)), test_classes
 
     def probe_gradient_norms(self, engine) -> tuple[float, ...]:
         """L2 norm of each dense layer's weight gradient on the first training points, for a

@@ -21,7 +21,9 @@ never slows training.** Three places apply it, each with its part here:
   than its own cost allows (:class:`DrawPace`): at most :data:`PANEL_SHARE` of the GUI
   thread's time for its data and its repaints, and :data:`FRAME_RATE` a second. A cheap curve
   keeps up with every frame; a heavy panel (histograms, the hidden space) draws the latest
-  data less often instead of holding up the others.
+  data less often instead of holding up the others. A panel that computes in a background
+  thread of the window (the hidden space) keeps that work within :data:`BACKGROUND_SHARE` of
+  a core (a :class:`ViewsPace`), so the window never takes training's core.
 
 Everything here is plain arithmetic on clocks handed in, so tests drive it with fake ones.
 """
@@ -47,6 +49,9 @@ GUI_SHARE = 0.8
 COST_FRAMES = 5
 #: The most of the GUI thread's time one panel's drawing (its data and repaints) may take.
 PANEL_SHARE = 0.08
+#: The most of a core a live panel's work in a background thread of the window may take (the
+#: hidden space's mapping): the window's process shares the machine with training.
+BACKGROUND_SHARE = 0.1
 
 
 class SendPace:
@@ -101,6 +106,10 @@ class ViewsPace:
 
     def due(self, now: float) -> bool:
         return now >= self._next
+
+    def wait(self, now: float) -> float:
+        """Seconds until it is due (0: now)."""
+        return max(0.0, self._next - now)
 
     def took(self, start: float, end: float) -> None:
         """Views computed from ``start`` to ``end``: the next ones wait so that views take

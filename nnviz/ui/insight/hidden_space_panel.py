@@ -5,7 +5,9 @@ and the training points through the chosen layer (:func:`nnviz.core.insight.hidd
 map_hidden_space`); the slider then blends between the input plane and the layer's plane in
 the GUI thread (only arithmetic on a few thousand points). Nothing is computed while the dock
 is out of sight; it catches up when shown. Drawing a mapping is heavy (thousands of points):
-its cost counts in the panel's pace, so the next mapping waits for it.
+its cost counts in the panel's pace, so the next mapping waits for it; and the mapping itself
+keeps within :data:`~nnviz.core.run.pacing.BACKGROUND_SHARE` of a core (at MNIST's size one
+takes a tenth of a second or more, back to back they took half of training's core).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from nnviz.core.insight.hidden_space import (
 )
 from nnviz.core.nn.network import REGRESSION
 from nnviz.core.run.frames import LINE, Frame, RunInfo
+from nnviz.core.run.pacing import BACKGROUND_SHARE, ViewsPace
 from nnviz.core.run.projection import plane_projection
 from nnviz.ui.insight.background import BackgroundTask
 from nnviz.ui.panels.base import LivePanel, PanelPlots
@@ -70,6 +73,7 @@ class HiddenSpacePanel(LivePanel):
         self._params = None  # the latest weights, waiting to be mapped
         self._inputs = None  # (line_inputs, lines_in, point_inputs, points_in) of the run
         self._pending = False  # newer weights came while a mapping was running
+        self._mapping_pace = ViewsPace(BACKGROUND_SHARE)  # the mappings' share of a core
         self._later = QTimer(self, singleShot=True)
         self._later.timeout.connect(self._map_pending)
         self.task = BackgroundTask(self)
@@ -159,6 +163,7 @@ class HiddenSpacePanel(LivePanel):
 
     def _start(self, info: RunInfo) -> None:
         self.task.cancel()
+        self._mapping_pace = ViewsPace(BACKGROUND_SHARE)
         self.space, self.mapped_params, self._params, self._inputs = None, None, None, None
         self._unprepared = None
         self.points.clear()
@@ -206,8 +211,11 @@ class HiddenSpacePanel(LivePanel):
     def refresh(self) -> None:
         """Map the latest weights in the background; weights that come while a mapping runs
         wait for it, the newest only (a run outpaces the mapping, it never queues)."""
-        if self.task.busy:
+        wait = self._mapping_pace.wait(time.monotonic())
+        if self.task.busy or wait > 0:
             self._pending = True
+            if not self.task.busy and not self._later.isActive():
+                self._later.start(math.ceil(wait * 1000))
             return
         self._map()
 
@@ -227,10 +235,12 @@ class HiddenSpacePanel(LivePanel):
             prepared = inputs if inputs is not None else _prepare(*unprepared)
             yield 0.5
             line_inputs, lines_in, point_inputs, points_in = prepared
-            return params, prepared, map_hidden_space(
+            began = time.monotonic()  # the mapping's time, not the run's one preparation
+            space = map_hidden_space(
                 spec, params, layer, line_inputs=line_inputs, lines_in=lines_in,
                 point_inputs=point_inputs, points_in=points_in, mode=mode, units=units,
             )  # fmt: skip
+            return params, prepared, space, (began, time.monotonic())
 
         self.task.start(steps)
 
@@ -239,15 +249,17 @@ class HiddenSpacePanel(LivePanel):
     def _on_mapped(self, result) -> None:
         """A mapping came: draw it, charged to the panel's pace with its repaint (newer
         weights wait for the pace: a heavy panel, it draws less often than the curves)."""
-        params, self._inputs, space = result
+        params, self._inputs, space, mapping_time = result
+        self._mapping_pace.took(*mapping_time)
         self._unprepared = None
         self.mapped_params, self.space = params, space
         start = time.thread_time()
         self._draw()
         self.pace.add(time.thread_time() - start)
         self.repaint_follows()
-        if self._pending:  # newer weights came meanwhile: map them when the pace allows
-            wait = self.pace.wait(time.monotonic())
+        if self._pending:  # newer weights came meanwhile: map them when both paces allow
+            now = time.monotonic()
+            wait = max(self.pace.wait(now), self._mapping_pace.wait(now))
             self._later.start(math.ceil(wait * 1000))
 
     def _map_pending(self) -> None:

@@ -19,6 +19,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+from threadpoolctl import threadpool_limits
 
 from nnviz.core.run.frames import Frame
 from nnviz.core.run.pacing import merge_frames
@@ -52,6 +53,19 @@ def single_threaded_math():
     finally:
         for name in added:
             del os.environ[name]
+
+
+def leave_a_core_to_training() -> None:
+    """Let the window's own math (the hidden space, a loss landscape) use every core but one.
+
+    NumPy's OpenBLAS starts a thread per core in the window's process too, and after each call
+    its threads spin waiting for more: on two cores, with the hidden space mapped live at
+    MNIST's size, the spinning thread took 0.6 of a core and training got 0.55 instead of 0.84
+    (``benchmarks/bench_gui.py --mnist``). The variables of :func:`single_threaded_math` come
+    too late here (NumPy is loaded), so the limit is set in the library (threadpoolctl).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    threadpool_limits(max(1, (cores or 1) - 1), user_api="blas")
 
 
 class MessageBox:
@@ -180,6 +194,7 @@ class TrainingWorker(QObject):
         )
         with single_threaded_math():
             process.start()
+        leave_a_core_to_training()
         command_out.close()  # the child's ends: closing ours lets a crash show as end of file
         message_in.close()
         self._process, self._commands, self._messages = process, command_in, message_out
