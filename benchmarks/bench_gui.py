@@ -394,5 +394,6 @@ def mnist_case(app, seconds: float) -> None:
         f"{run['shutdown_seconds'] * 1000:.0f} ms"
     )
 
+
 if __name__ == "__main__":
     main()

@@ -470,6 +470,7 @@ def test_big_data_gathers_each_batch_instead_of_a_shuffled_copy_and_trains_the_s
     assert isinstance(gathered._x_epoch, trainer_module._Shuffled)
     while gathered.epoch < 3:
         gathered.step_batch()
-    for (w0, b0), (w1, b1) in zip(copied.snapshot().params, gathered.snapshot().params, strict=True):
+    pairs = zip(copied.snapshot().params, gathered.snapshot().params, strict=True)
+    for (w0, b0), (w1, b1) in pairs:
         np.testing.assert_array_equal(w0, w1)
         np.testing.assert_array_equal(b0, b1)
