@@ -373,3 +373,43 @@ def test_both_engines_tell_non_finite_weights():
         params[1][1][0] = np.inf  # the output's bias: tanh keeps the loss finite
         engine.set_params(params)
         assert not engine.finite()
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam", "rmsprop"])
+def test_both_engines_lay_out_the_optimizer_state_alike(optimizer):
+    """Checkpoints carry the moments flat in the order W0, b0, W1, b1, ...: the NumPy engine,
+    which keeps each layer as one block ``[W | b]``, gives and takes them in that order."""
+    spec = _spec("tanh", "softmax", "categorical_cross_entropy", 3)
+    x, t = _data(spec)
+    numpy_engine, torch_engine = _pair(spec, OptimizerSpec(name=optimizer))
+    for engine in (numpy_engine, torch_engine):
+        for _ in range(3):
+            engine.train_batch(x, t, 0.05)
+    numpy_state, torch_state = numpy_engine.get_state(), torch_engine.get_state()
+    moments = [key for key in torch_state if key.startswith("optimizer.")]
+    assert moments and sorted(moments) == sorted(k for k in numpy_state if k != "dropout_rng")
+    for key in moments:
+        np.testing.assert_allclose(numpy_state[key], torch_state[key], rtol=1e-6, atol=1e-12)
+    # The torch engine's moments, put into a fresh NumPy engine, train on as the torch one.
+    fresh, _ = _pair(spec, OptimizerSpec(name=optimizer))
+    fresh.set_params(torch_engine.get_params())
+    fresh.set_state({**torch_state, "dropout_rng": numpy_state["dropout_rng"]})
+    fresh.train_batch(x, t, 0.05)
+    torch_engine.train_batch(x, t, 0.05)
+    _assert_params_close(fresh.get_params(), torch_engine.get_params(), 1e-6, 1e-9)
+
+
+@pytest.mark.parametrize("engine_index", [0, 1], ids=["numpy", "torch"])
+def test_train_batches_is_train_batch_on_each_slice(engine_index):
+    """The epoch's middle without its losses gives the very weights of one ``train_batch``
+    after another, dropout draws included."""
+    spec = _spec("relu", "sigmoid", "binary_cross_entropy", 2, dropout=0.3)
+    x, t = _data(spec, n=40)
+    one_by_one, batches = _pair(spec)[engine_index], _pair(spec)[engine_index]
+    for start in range(0, 35, 7):
+        one_by_one.train_batch(x[start : start + 7], t[start : start + 7], 0.05)
+    batches.train_batches(x, t, range(0, 35, 7), 7, 0.05)
+    for (wa, ba), (wb, bb) in zip(one_by_one.get_params(), batches.get_params(), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+        np.testing.assert_array_equal(ba, bb)
+    assert not np.array_equal(one_by_one.get_params()[0][0], _pair(spec)[0].get_params()[0][0])

@@ -316,6 +316,21 @@ def test_a_huge_learning_rate_diverges_and_keeps_finite_weights():
     assert math.isfinite(snapshots[-1].metrics.train_loss)
 
 
+def test_a_divergence_in_an_epochs_middle_stops_that_epoch():
+    """The middle of an epoch trains without reading its losses (``train_batches``); a run
+    that blows up there still stops in that epoch, with the weights it had before it."""
+    design = make_design(
+        "plane", points=300, optimizer=OptimizerSpec("sgd", learning_rate=1e6), epochs=5
+    )
+    trainer = Trainer(design)
+    start = trainer.snapshot().params
+    snapshot = trainer.step_epoch()
+    assert snapshot.status == DIVERGED
+    assert snapshot.message.endswith("at epoch 1; try a learning rate below 1e+05")
+    assert params_equal(snapshot.params, start)
+    assert params_equal(trainer.engine.get_params(), start)
+
+
 # --- construction errors ----------------------------------------------------------------------
 
 

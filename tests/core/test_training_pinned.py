@@ -1,5 +1,7 @@
-"""Seeded runs pinned number for number: the figures main gave before the engine's step and
-the trainer's bookkeeping were made faster (issue 15), so a speed-up cannot change a run.
+"""Seeded runs pinned: the figures main gave before the engine's step and the trainer's
+bookkeeping were made faster (issue 15), so a speed-up cannot change a run. They agree to
+the last few bits of rounding (:data:`ROUNDING`): since the NumPy engine adds each bias inside
+its layer's product, the sums are taken in another order.
 
 Each case covers other code paths: tanh with the squared loss and SGD (TensorFlow
 Playground's network), ReLU and leaky ReLU with dropout, softmax, Adam and L2, a fused
@@ -81,6 +83,11 @@ CASES = {
 }
 
 
+#: How far a pinned figure may move by rounding alone, relative to it, per dtype: a few
+#: units in the last place of each step's sums, over a few hundred steps.
+ROUNDING = {"float32": 1e-6, "float64": 1e-12}
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_a_seeded_run_gives_the_pinned_figures(name):
     design, losses, grad_norms, weight_sum = CASES[name]
@@ -88,8 +95,10 @@ def test_a_seeded_run_gives_the_pinned_figures(name):
     while not trainer.done:
         trainer.step_epoch()
     history = trainer.history
-    assert [(row.train_loss, row.test_loss) for row in history[1::2]] == losses
-    assert history[-1].grad_norms == grad_norms
+    rel = ROUNDING[design.training.dtype]
+    figures = [(row.train_loss, row.test_loss) for row in history[1::2]]
+    assert figures == [pytest.approx(pair, rel=rel) for pair in losses]
+    assert history[-1].grad_norms == pytest.approx(grad_norms, rel=rel)
     params = trainer.snapshot().params
     total = sum(abs(w).sum(dtype="float64") + abs(b).sum(dtype="float64") for w, b in params)
-    assert float(total) == weight_sum
+    assert float(total) == pytest.approx(weight_sum, rel=rel)

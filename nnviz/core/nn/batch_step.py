@@ -6,8 +6,15 @@ builds one :class:`BatchStep` per batch size it trains on (an epoch has at most 
 batch size and a smaller last batch) and every step reuses it: each layer's ``z``, ``f(z)``
 and gradients go into buffers made here once, and everything a layer's pass reads and
 writes (weight views, buffers, functions) is bound into one tuple per layer, so the loops
-below do little but call NumPy. The numbers are exactly those of the plain formulas
-(``z = a @ W.T + b``, ...): only where they are written changes.
+below do little but call NumPy.
+
+The buffers hold one column per sample (``z.T`` where the formulas have ``z``), and each
+layer's input has a last row of ones, against which the last column of the layer's block
+``[W | b]`` is the bias: then ``z.T = [W | b] @ [a_in.T; 1]`` is one product of two
+contiguous matrices (adding ``b`` to every row was a NumPy call as dear as the product), and
+``[dW | db] = dz.T @ [a_in, 1]`` gives the bias gradient with the weight gradient. The
+numbers are those of the plain formulas (``z = a @ W.T + b``, ...); activations and losses
+see the usual ``(samples, units)`` arrays, as transposed views.
 """
 
 from __future__ import annotations
@@ -18,91 +25,123 @@ import numpy as np
 class BatchStep:
     """The passes of one network over batches of ``n`` samples.
 
-    ``layers`` holds per dense layer ``(W, b, dW, db, activation, dropout rate)``, views the
-    engine updates in place; ``dropout_mask(shape, rate)`` draws a mask from the engine's
-    generator. Per layer ``k`` the buffers are ``z[k]``, ``h[k] = f(z[k])`` and, in training,
-    ``dropped[k]`` (its output after dropout, None without) and ``dz[k]``; ``masks[k]`` is
-    the latest forward pass's dropout mask.
+    ``layers`` holds per dense layer ``(block, grad_block, activation, dropout rate)``:
+    ``block`` is the layer's ``[W | b]`` (``n_out`` rows of ``n_in + 1``) and ``grad_block``
+    its gradient, views the engine updates in place; ``dropout_mask(shape, rate)`` draws a
+    mask from the engine's generator. Per layer ``k`` the buffers, one column per sample, are
+    ``z[k]``, ``h[k] = f(z[k])`` and ``dz[k]``; ``masks[k]`` is the latest training pass's
+    dropout mask (None without).
     """
 
     def __init__(self, n: int, layers, dtype, loss, fused: bool, dropout_mask) -> None:
-        def buffers(dropout_only=False):
-            """One (n, units) array per layer (None for a layer without dropout if asked)."""
-            return [
-                np.empty((n, len(b)), dtype) if rate or not dropout_only else None
-                for _, b, _, _, _, rate in layers
-            ]
-
+        last = len(layers) - 1
+        # inputs[k]: layer k's input with a row of ones; a hidden layer's output without
+        # dropout is written straight into the rows above the next layer's ones.
+        self.inputs = []
+        for block, _, _, _ in layers:
+            rows = np.empty((block.shape[1], n), dtype)
+            rows[-1] = 1.0
+            self.inputs.append(rows)
         self.n = n
-        self.z, self.h, self.dz = buffers(), buffers(), buffers()
-        self.dropped = buffers(dropout_only=True)
+        self.z = [np.empty((len(block), n), dtype) for block, _, _, _ in layers]
+        self.dz = [np.empty_like(z) for z in self.z]
+        self.h = [
+            self.inputs[k + 1][:-1] if k < last and not rate else np.empty_like(self.z[k])
+            for k, (_, _, _, rate) in enumerate(layers)
+        ]
         self.masks = [None] * len(layers)
         self._dropout_mask = dropout_mask
-        self._ones = np.ones(n, dtype)  # dz.sum(axis=0) as ones @ dz, through BLAS: 3x faster
-        # What each layer's training pass reads: the layer below's output after dropout.
-        below = zip(self.dropped[:-1], self.h[:-1], strict=True)
-        inputs = [None, *(h if dropped is None else dropped for dropped, h in below)]
-        # (W.T, b, z, f(z), f into a buffer, dropout rate, dropout's buffer, k)
+        self._x = self.inputs[0][:-1]
+        # (block, input, z, z.T, h.T, f into a buffer, dropout rate, where dropout writes, k)
         self._forward = [
-            (w.T, b, self.z[k], self.h[k], activation.value_into, rate, self.dropped[k], k)
-            for k, (w, b, _, _, activation, rate) in enumerate(layers)
+            (
+                block,
+                self.inputs[k],
+                self.z[k],
+                self.z[k].T,
+                self.h[k].T,
+                activation.value_into,
+                rate,
+                self.inputs[k + 1][:-1] if rate and k < last else None,
+                k,
+            )
+            for k, (block, _, activation, rate) in enumerate(layers)
         ]
-        # From the output down to the second layer: (dz, dz.T, input, dW, db, W, then for the
-        # layer below: a dLoss/da buffer, its dropout mask's index (None without), z, f(z),
-        # dz and backward into a buffer).
+        # From the output down to the second layer: (dz, input.T, grad block, W.T, then for
+        # the layer below: a dLoss/da buffer, its dropout mask's index (None without), and the
+        # transposed views its activation's backward reads and writes).
         self._backward = []
-        for k in range(len(layers) - 1, 0, -1):
-            w, _, dw, db, _, _ = layers[k]
+        for k in range(last, 0, -1):
+            block, grad_block, _, _ = layers[k]
             j = k - 1
-            activation, rate = layers[j][4:]
-            da = np.empty_like(self.h[j])
-            mask = j if rate else None
-            this = (self.dz[k], self.dz[k].T, inputs[k], dw, db, w)
-            below = (da, mask, self.z[j], self.h[j], self.dz[j], activation.backward_into)
-            self._backward.append(this + below)
-        first = layers[0]
-        self._first = (self.dz[0], self.dz[0].T, first[2], first[3])
+            activation, rate = layers[j][2:]
+            da = np.empty_like(self.z[j])
+            this = (self.dz[k], self.inputs[k].T, grad_block, block[:, :-1].T)
+            below = (da, j if rate else None, self.z[j].T, self.h[j].T, da.T, self.dz[j].T)
+            self._backward.append(this + below + (activation.backward_into,))
+        self._first = (self.dz[0], self.inputs[0].T, layers[0][1])
         # Where backprop starts: dLoss/dz of the output layer, from its outputs and targets.
+        z_out, dz_out = self.z[-1].T, self.dz[-1].T
         if fused:  # from the logits: dLoss/dz = (outputs - targets) / n, the loss from z
-            self._output_gradient = loss.gradient_wrt_logits_into(self.dz[-1])
+            self._output_gradient = loss.gradient_wrt_logits_into(dz_out)
             self._loss_value = loss.value_from_logits
         else:
-            self._loss_gradient = loss.value_and_gradient_into(np.empty_like(self.h[-1]))
-            self._output_backward = layers[-1][4].backward_into
+            da_out = np.empty_like(z_out, order="C")  # (samples, outputs), as losses expect
+            self._loss_gradient = loss.value_and_gradient_into(da_out)
+            self._gradient = loss.gradient_into(da_out)
+            self._output_backward = layers[-1][2].backward_into
         self._fused = fused
+        self._z_out, self._dz_out = z_out, dz_out
 
     def forward(self, x: np.ndarray, training: bool) -> np.ndarray:
-        """The outputs for ``x`` (in ``h[-1]``; dropout on when ``training``)."""
-        a = x
-        for w_t, b, z, h, value_into, rate, dropped, k in self._forward:
-            a.dot(w_t, z)  # ndarray.dot: the same as @, half the call overhead
-            z += b
-            a = value_into(z, h)
-            if rate and training:
-                mask = self.masks[k] = self._dropout_mask(h.shape, rate)
-                a = np.multiply(h, mask, dropped)
-        return h
+        """The outputs for ``x`` (a ``(samples, outputs)`` view of ``h[-1]``; dropout on when
+        ``training``)."""
+        np.copyto(self._x, x.T)
+        for block, rows, z, z_t, h_t, value_into, rate, dropped, k in self._forward:
+            block.dot(rows, z)  # ndarray.dot: the same as @, half the call overhead
+            out = value_into(z_t, h_t)
+            if rate:
+                if training:
+                    # Drawn per (sample, unit), as the formulas lay them out.
+                    mask = self.masks[k] = self._dropout_mask(out.shape, rate).T
+                    np.multiply(h_t.T, mask, dropped)
+                else:
+                    np.copyto(dropped, h_t.T)
+        return out
 
     def gradients(self, x: np.ndarray, t: np.ndarray) -> float:
-        """Forward in training mode, then backprop into every ``dW`` and ``db``; returns the
-        data loss."""
+        """Forward in training mode, then backprop into every ``[dW | db]``; returns the data
+        loss."""
         outputs = self.forward(x, True)
-        z_out = self.z[-1]
         if self._fused:
-            loss = self._loss_value(z_out, t)
+            loss = self._loss_value(self._z_out, t)
             self._output_gradient(outputs, t)
         else:
             loss, da = self._loss_gradient(outputs, t)
-            self._output_backward(z_out, outputs, da, self.dz[-1])
-        ones, masks = self._ones, self.masks
-        for dz, dz_t, a_in, dw, db, w, da, mask, z, h, dz_below, backward in self._backward:
-            dz_t.dot(a_in, dw)  # dW = dz.T @ a_in
-            ones.dot(dz, db)  # db = dz summed over the batch
-            dz.dot(w, da)  # da_in = dz @ W, then the layer below's own dz
+            self._output_backward(self._z_out, outputs, da, self._dz_out)
+        self._backprop()
+        return loss
+
+    def gradients_only(self, x: np.ndarray, t: np.ndarray) -> None:
+        """:meth:`gradients` without the loss, for steps whose loss nobody reads: the same
+        gradients, without the NumPy calls of the loss's value (a cross-entropy's are more
+        than its gradient's)."""
+        outputs = self.forward(x, True)
+        if self._fused:
+            self._output_gradient(outputs, t)
+        else:
+            da = self._gradient(outputs, t)
+            self._output_backward(self._z_out, outputs, da, self._dz_out)
+        self._backprop()
+
+    def _backprop(self) -> None:
+        """From the output layer's ``dz`` down to the first layer's ``[dW | db]``."""
+        masks = self.masks
+        for dz, rows_t, grads, w_t, da, mask, z_t, h_t, da_t, dz_t, backward in self._backward:
+            dz.dot(rows_t, grads)  # [dW | db] = dz.T @ [a_in, 1]
+            w_t.dot(dz, da)  # da_in = dz @ W, then the layer below's own dz
             if mask is not None:
                 da *= masks[mask]
-            backward(z, h, da, dz_below)
-        dz, dz_t, dw, db = self._first
-        dz_t.dot(x, dw)
-        ones.dot(dz, db)
-        return loss
+            backward(z_t, h_t, da_t, dz_t)
+        dz, rows_t, grads = self._first
+        dz.dot(rows_t, grads)

@@ -70,6 +70,14 @@ class Engine(Protocol):
         For the perceptron (step output) this applies the perceptron rule sample by sample.
         """
 
+    def train_batches(
+        self, x: np.ndarray, t: np.ndarray, starts: range, size: int, learning_rate: float
+    ) -> None:
+        """``train_batch`` on ``x[s : s + size]`` for each ``s`` of ``starts`` in turn, without
+        the losses: the training loop's middle of an epoch, whose losses nobody reads (a
+        divergence there shows in the epoch's last batch and in the weights). On a GPU the
+        steps queue up without waiting for a loss to cross to the host."""
+
     def finite(self) -> bool:
         """Whether every weight and bias is finite: saturated units can keep the loss finite
         while an infinity sits in the weights, and that run has diverged too."""

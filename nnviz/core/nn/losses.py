@@ -46,6 +46,16 @@ class Loss(ABC):
         can (every allocation and Python-float operand shows on a playground network)."""
         return self.value_and_gradient
 
+    def gradient_into(self, out: np.ndarray):
+        """``gradient`` for outputs shaped like ``out``, written into ``out``: the steps
+        whose loss nobody reads (see :meth:`nnviz.core.nn.engine.Engine.train_batches`)."""
+
+        def gradient(outputs, targets):
+            np.copyto(out, self.gradient(outputs, targets))
+            return out
+
+        return gradient
+
     def gradient_wrt_logits_into(self, out: np.ndarray):
         """A fused loss's ``gradient_wrt_logits`` written into ``out``, made once like
         :meth:`value_and_gradient_into`: every fused loss has dLoss/dz ``= (outputs -
@@ -82,6 +92,14 @@ class MeanSquaredError(Loss):
             return value, np.multiply(out, scale, out)
 
         return value_and_gradient
+
+    def gradient_into(self, out):
+        scale = np.array(2.0 / out.size, out.dtype)
+
+        def gradient(outputs, targets):
+            return np.multiply(np.subtract(outputs, targets, out), scale, out)
+
+        return gradient
 
 
 class BinaryCrossEntropy(Loss):

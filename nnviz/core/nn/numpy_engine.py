@@ -14,9 +14,11 @@ Read it top to bottom to see how a network learns:
 
 For speed, every ``W`` and ``b`` is a view into one flat vector (and every gradient into
 another), so an optimizer step is a few NumPy calls on the whole network at once, and the
-gradients are written in place instead of allocated each step. The passes themselves are
-in :mod:`nnviz.core.nn.batch_step`: built once per batch size, they write every
-intermediate array into buffers made once (the same numbers as the formulas above).
+gradients are written in place instead of allocated each step. Each layer's part of it is
+the block ``[W | b]`` (a row per unit, its bias last), so that one product computes
+``W a + b`` for every sample. The passes themselves are in :mod:`nnviz.core.nn.batch_step`:
+built once per batch size, they write every intermediate array into buffers made once (the
+same numbers as the formulas above).
 
 The perceptron (one step layer, no hidden layer) is the exception: it learns with
 Rosenblatt's rule, sample by sample (:meth:`NumpyEngine.train_batch`).
@@ -91,8 +93,10 @@ class NumpyEngine:
         self._gradient_norms = (0.0,) * spec.n_layers
 
         shapes = [(n_out, n_in) for n_in, n_out in pairwise(spec.sizes)]
-        self._flat_params, self._params = _flat_layers(shapes, self.dtype)
-        self._flat_grads, self._grads = _flat_layers(shapes, self.dtype)
+        self._flat_params, self._blocks = _flat_blocks(shapes, self.dtype)
+        self._flat_grads, self._grad_blocks = _flat_blocks(shapes, self.dtype)
+        self._params, self._grads = _layers(self._blocks), _layers(self._grad_blocks)
+        self._exchange_order = _exchange_order(shapes)
         self._optimizer = make_optimizer(optimizer, self._flat_params.size, self.dtype)
         self.set_params(params)
         self._perceptron = spec.is_perceptron
@@ -117,15 +121,27 @@ class NumpyEngine:
         self.l1, self.l2 = float(l1), float(l2)
 
     def get_state(self) -> EngineState:
-        state = {f"optimizer.{name}": v for name, v in self._optimizer.state().items()}
+        """The optimizer's moments flat in the order W0, b0, W1, b1, ... (as checkpoints and
+        the torch engine lay them out), its step count and the dropout generator's state."""
+        order = self._exchange_order
+        state = {
+            f"optimizer.{name}": v[order] if v.shape == order.shape else v
+            for name, v in self._optimizer.state().items()
+        }
         state["dropout_rng"] = rng_state_array(self._rng)
         return state
 
     def set_state(self, state: EngineState) -> None:
-        prefix = "optimizer."
-        self._optimizer.load_state(
-            {key[len(prefix) :]: v for key, v in state.items() if key.startswith(prefix)}
-        )
+        prefix, order = "optimizer.", self._exchange_order
+        moments = {}
+        for key, value in state.items():
+            if key.startswith(prefix):
+                value = np.asarray(value)
+                if value.shape == order.shape:  # else the optimizer says what is wrong
+                    value = np.empty_like(value)
+                    value[order] = state[key]
+                moments[key[len(prefix) :]] = value
+        self._optimizer.load_state(moments)
         set_rng_state(self._rng, state["dropout_rng"])
 
     # --- forward and backward ------------------------------------------------------------
@@ -142,12 +158,9 @@ class NumpyEngine:
 
     def _new_step(self, n: int) -> BatchStep:
         """Passes for ``n`` samples: kept by :meth:`_step_for`, or once (a large evaluation)."""
-        layers = [
-            (w, b, dw, db, activation, rate)
-            for (w, b), (dw, db), activation, rate in zip(
-                self._params, self._grads, self.activations, self.spec.dropouts, strict=True
-            )
-        ]
+        layers = list(
+            zip(self._blocks, self._grad_blocks, self.activations, self.spec.dropouts, strict=True)
+        )
         return BatchStep(n, layers, self.dtype, self.loss_function, self.fused, self._dropout_mask)
 
     def _dropout_mask(self, shape, rate: float) -> np.ndarray:
@@ -159,7 +172,7 @@ class NumpyEngine:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         x = _as(x, self.dtype)
-        return self._new_step(len(x)).forward(x, training=False)
+        return np.ascontiguousarray(self._new_step(len(x)).forward(x, training=False))
 
     def loss(self, x: np.ndarray, t: np.ndarray) -> float:
         x = _as(x, self.dtype)
@@ -167,7 +180,7 @@ class NumpyEngine:
         outputs = step.forward(x, training=False)
         t = np.asarray(t, dtype=self.dtype)
         if self.fused:
-            return self.loss_function.value_from_logits(step.z[-1], t)
+            return self.loss_function.value_from_logits(step.z[-1].T, t)
         return self.loss_function.value(outputs, t)
 
     def _backward(self, x: np.ndarray, t: np.ndarray, step: BatchStep) -> float:
@@ -224,6 +237,26 @@ class NumpyEngine:
         self._optimizer.step(self._flat_params, self._flat_grads, learning_rate)
         return loss
 
+    def train_batches(
+        self, x: np.ndarray, t: np.ndarray, starts: range, size: int, learning_rate: float
+    ) -> None:
+        """One step on each batch ``x[s : s + size]``, ``s`` in ``starts``, without the losses
+        (an epoch's middle, which nobody reads): the loop the epoch spends its time in, with
+        everything it calls looked up once."""
+        if self._perceptron:
+            for s in starts:
+                self._perceptron_rule(x[s : s + size], t[s : s + size], learning_rate)
+            return
+        backward = self._step_for(size).gradients_only
+        update, flat, grads = self._optimizer.step, self._flat_params, self._flat_grads
+        penalty = self._add_penalty_gradients if self.l1 or self.l2 else None
+        dtype = self.dtype
+        for s in starts:
+            backward(_as(x[s : s + size], dtype), _as(t[s : s + size], dtype))
+            if penalty is not None:
+                penalty()
+            update(flat, grads, learning_rate)
+
     def _measure(self) -> None:
         self._gradient_norms = tuple(math.sqrt(float(np.vdot(dw, dw))) for dw, _ in self._grads)
 
@@ -269,17 +302,27 @@ def _as(a, dtype: np.dtype) -> np.ndarray:
     return np.asarray(a, dtype=dtype)
 
 
-def _flat_layers(shapes, dtype):
-    """One zeroed flat vector and ``[(W, b), ...]`` views into it, layer after layer."""
-    flat = np.zeros(sum(n_out * n_in + n_out for n_out, n_in in shapes), dtype)
-    layers, start = [], 0
+def _flat_blocks(shapes, dtype):
+    """One zeroed flat vector and each layer's block ``[W | b]`` (``n_out`` rows of ``n_in +
+    1``) as a view into it, layer after layer."""
+    flat = np.zeros(sum(n_out * (n_in + 1) for n_out, n_in in shapes), dtype)
+    blocks, start = [], 0
     for n_out, n_in in shapes:
-        w = flat[start : start + n_out * n_in].reshape(n_out, n_in)
-        start += n_out * n_in
-        b = flat[start : start + n_out]
-        start += n_out
-        layers.append((w, b))
-    return flat, layers
+        blocks.append(flat[start : start + n_out * (n_in + 1)].reshape(n_out, n_in + 1))
+        start += n_out * (n_in + 1)
+    return flat, blocks
+
+
+def _layers(blocks) -> Params:
+    """``[(W, b), ...]``: views of each block's weights and its last column, the biases."""
+    return [(block[:, :-1], block[:, -1]) for block in blocks]
+
+
+def _exchange_order(shapes) -> np.ndarray:
+    """The flat vector's positions in the order W0, b0, W1, b1, ... (each ``W`` by rows)."""
+    positions, blocks = _flat_blocks(shapes, np.intp)
+    positions[:] = np.arange(positions.size)
+    return np.concatenate([a.ravel() for pair in _layers(blocks) for a in pair])
 
 
 def _copy_layers(source: Params, target: Params, what: str) -> None:

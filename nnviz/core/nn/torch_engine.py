@@ -291,13 +291,21 @@ class TorchEngine:
         """One step; ``x`` and ``t`` are NumPy arrays or tensors already on the device (see
         :meth:`to_device`). With ``measure``, the gradient norms stay on the device until
         :meth:`gradient_norms` asks for them."""
+        return self._train_step(x, t, learning_rate, measure).item()
+
+    def train_batches(self, x, t, starts: range, size: int, learning_rate: float) -> None:
+        for s in starts:
+            self._train_step(x[s : s + size], t[s : s + size], learning_rate, False)
+
+    def _train_step(self, x, t, learning_rate: float, measure: bool):
+        """One step; returns the batch loss as a tensor (on the device)."""
         self._optimizer.zero_grad(set_to_none=True)
         loss = self._data_loss(self._tensor(x), self._tensor(t), training=True)
         self._objective(loss).backward()
         if measure:
             self._norms = [w.grad.norm() for w in self._weights]
         self._step(learning_rate)
-        return loss.item()
+        return loss
 
     def to_device(self, array: np.ndarray):
         """On CUDA a tensor in GPU memory, for the whole run; on the CPU the array itself
