@@ -198,6 +198,46 @@ def test_stepping_by_batch_trains_exactly_as_by_epoch():
     assert params_equal(by_batch.snapshot().params, by_epoch.snapshot().params)
 
 
+class TickingClock:
+    """A clock that moves ``tick`` seconds each time it is read: every step seems slow."""
+
+    def __init__(self, tick: float) -> None:
+        self.now, self.tick = 0.0, tick
+
+    def __call__(self) -> float:
+        self.now += self.tick
+        return self.now
+
+
+def test_training_to_deadlines_trains_exactly_as_by_epoch():
+    """The service trains to a deadline at a time, stopping in the middle of epochs; the
+    chunks of batches between two looks at the clock change nothing in the run."""
+    design = make_design(points=400, batch_size=10, epochs=10)
+    to_deadlines, by_epoch = Trainer(design), Trainer(design)
+    clock = TickingClock(0.001)
+    calls = 0
+    while to_deadlines.epoch < 3:
+        to_deadlines.train_until(clock() + 0.004, clock)
+        calls += 1
+    train_epochs(by_epoch, 3)
+    assert calls > 3  # it did stop in the middle of epochs
+    assert to_deadlines.step == by_epoch.step == 60
+    assert params_equal(to_deadlines.snapshot().params, by_epoch.snapshot().params)
+    assert to_deadlines.history == by_epoch.history
+
+
+def test_a_slow_step_reads_the_clock_after_every_batch():
+    """Where one batch takes longer than a chunk (MNIST's size), a deadline stops the epoch
+    after the batch that reached it, not after a chunk of them."""
+    trainer = Trainer(make_design(points=400, batch_size=10, epochs=10))
+    clock = TickingClock(0.05)  # each batch seems to take 50 ms, 25 times a chunk
+    trainer.train_until(clock() + 0.06, clock)  # the first batch shows the step's pace
+    assert trainer.step == 1
+    assert trainer.train_until(clock() + 0.12, clock) is None
+    assert trainer.step == 3  # a batch a look: two looks before the deadline
+    assert trainer.epoch == 0
+
+
 def test_run_stops_at_the_epoch_limit():
     trainer = Trainer(make_design(epochs=4))
     snapshots = list(trainer.run())
@@ -329,6 +369,21 @@ def test_a_divergence_in_an_epochs_middle_stops_that_epoch():
     assert snapshot.message.endswith("at epoch 1; try a learning rate below 1e+05")
     assert params_equal(snapshot.params, start)
     assert params_equal(trainer.engine.get_params(), start)
+
+
+def test_a_divergence_stops_training_to_a_deadline_at_the_next_look_at_the_clock():
+    design = make_design(
+        "plane", points=4000, optimizer=OptimizerSpec("sgd", learning_rate=1e6), epochs=5
+    )
+    trainer = Trainer(design)
+    start = trainer.snapshot().params
+    clock = TickingClock(0.001)
+    snapshot = None
+    while snapshot is None:
+        snapshot = trainer.train_until(clock() + 0.003, clock)
+    assert snapshot.status == DIVERGED
+    assert trainer.epoch == 0 and trainer.step < 50  # long before the epoch's 200th batch
+    assert params_equal(snapshot.params, start)
 
 
 # --- construction errors ----------------------------------------------------------------------

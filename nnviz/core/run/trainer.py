@@ -60,6 +60,9 @@ _STOPPED = (FINISHED, EARLY_STOPPED, DIVERGED, CANCELLED)
 #: batch at a time: the copy of MNIST's 188 MB held up the training process 0.12-0.35 s an
 #: epoch, and its frames with it.
 SHUFFLED_COPY_BYTES = 16 * 2**20
+#: Training to a deadline, the clock is read between chunks of batches of about this long
+#: (a batch at a time on MNIST, a whole epoch's middle on a playground network).
+CHUNK_SECONDS = 0.002
 
 
 class Trainer:
@@ -117,6 +120,7 @@ class Trainer:
         self.message = ""
         self.history: list[EpochMetrics] = []
         self._cursor = 0  # position in the current epoch's shuffled order; 0 between epochs
+        self._step_seconds = CHUNK_SECONDS  # a step's duration, by the latest chunk's clock
         self._next_dataset: Dataset | None = None  # painted points, taken between two epochs
         self._x_epoch = self.x_train
         self._t_epoch = self.t_train
@@ -320,40 +324,39 @@ class Trainer:
         self._learning_rate = self._scheduled_learning_rate()
 
     def _train(self, whole_epoch: bool, until=None) -> float:
-        """Train batches from the cursor; return the last batch loss (stops at a non-finite one,
-        and when ``until``'s clock reaches its deadline).
-
-        The last batch of the call keeps its gradient norms, for the metrics row."""
+        """Train batches from the cursor: one (``whole_epoch`` false), or to the epoch's end or
+        until ``until``'s clock reaches its deadline. Returns the loss of the last batch of the
+        epoch, or of the one batch, the only losses read: a divergence in an epoch's middle
+        shows in that loss or in the weights at the epoch's end. When the deadline stops the
+        epoch's middle, 0.0, or NaN if the weights are no longer finite (so the window hears of
+        a divergence at once, not at the end of a long epoch). The epoch's last batch keeps its
+        gradient norms, for the row."""
         deadline, clock = until if until is not None else (math.inf, None)
         x, t = self._x_epoch, self._t_epoch
         n = len(x)
         size = max(1, self.training.batch_size)
         learning_rate = self._learning_rate
-        train_batch, isfinite = self.engine.train_batch, math.isfinite
-        start = self._cursor
-        steps = 0
-        loss = 0.0
-        if whole_epoch and clock is None:
-            # A whole epoch in one go: every batch but the last in the engine's own loop,
-            # without their losses (a step on a playground network is ~14 µs, and every
-            # operation in here shows). A divergence there leaves the last batch's loss or
-            # the weights non-finite, and the run stops at the end of the epoch.
-            middle = range(start, n - size, size)
-            if middle:
+        start, steps = self._cursor, 0
+        if whole_epoch:
+            # Every batch but the last in the engine's own loop, without their losses (a step
+            # on a playground network is ~10 µs, and every operation in here shows); with a
+            # clock, in chunks of about CHUNK_SECONDS, reading it between two.
+            while start < n - size:
+                batches = n if clock is None else max(1, int(CHUNK_SECONDS / self._step_seconds))
+                middle = range(start, min(start + batches * size, n - size), size)
+                began = clock() if clock is not None else 0.0
                 self.engine.train_batches(x, t, middle, size, learning_rate)
                 steps += len(middle)
                 start = middle[-1] + size
-        while start < n:
-            stop = start + size
-            last = stop >= n or not whole_epoch
-            loss = train_batch(x[start:stop], t[start:stop], learning_rate, last)
-            steps += 1
-            start = stop
-            if not isfinite(loss) or not whole_epoch:
-                break
-            if clock is not None and clock() >= deadline:
-                break
-        return self._trained(start, steps, loss)
+                if clock is not None:
+                    now = clock()
+                    self._step_seconds = max((now - began) / len(middle), 1e-7)
+                    if now >= deadline:
+                        loss = 0.0 if self.engine.finite() else math.nan
+                        return self._trained(start, steps, loss)
+        stop = start + size
+        loss = self.engine.train_batch(x[start:stop], t[start:stop], learning_rate, True)
+        return self._trained(stop, steps + 1, loss)
 
     def _trained(self, stop: int, steps: int, loss: float) -> float:
         """Move the cursor to ``stop`` after ``steps`` more steps; returns ``loss``."""
