@@ -134,12 +134,12 @@ class NumpyEngine:
     def set_state(self, state: EngineState) -> None:
         prefix, order = "optimizer.", self._exchange_order
         moments = {}
-        for key, value in state.items():
+        for key, exchanged in state.items():
             if key.startswith(prefix):
-                value = np.asarray(value)
-                if value.shape == order.shape:  # else the optimizer says what is wrong
-                    value = np.empty_like(value)
-                    value[order] = state[key]
+                value = exchanged = np.asarray(exchanged)
+                if exchanged.shape == order.shape:  # else the optimizer says what is wrong
+                    value = np.empty_like(exchanged)
+                    value[order] = exchanged
                 moments[key[len(prefix) :]] = value
         self._optimizer.load_state(moments)
         set_rng_state(self._rng, state["dropout_rng"])
